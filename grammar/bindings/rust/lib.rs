@@ -9,6 +9,7 @@
 
 use tree_sitter_language::LanguageFn;
 
+#[allow(unsafe_code)]
 unsafe extern "C" {
     fn tree_sitter_dockerfile() -> *const ();
     fn tree_sitter_dockerignore() -> *const ();
@@ -28,7 +29,8 @@ pub const DOCKERFILE_NODE_TYPES: &str = include_str!("../../dockerfile/src/node-
 /// The node types of the .dockerignore grammar, as JSON.
 pub const DOCKERIGNORE_NODE_TYPES: &str = include_str!("../../dockerignore/src/node-types.json");
 /// Syntax highlighting query for Dockerfiles.
-pub const DOCKERFILE_HIGHLIGHTS_QUERY: &str = include_str!("../../dockerfile/queries/highlights.scm");
+pub const DOCKERFILE_HIGHLIGHTS_QUERY: &str =
+    include_str!("../../dockerfile/queries/highlights.scm");
 /// Syntax highlighting query for .dockerignore files.
 pub const DOCKERIGNORE_HIGHLIGHTS_QUERY: &str =
     include_str!("../../dockerignore/queries/highlights.scm");

@@ -1,0 +1,96 @@
+//! The command line: parses arguments and runs the chosen command.
+
+mod check;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// A language server and linter for Dockerfiles: lean, fast and safe images.
+#[derive(Debug, Parser)]
+#[command(name = "dockerfile-lsp", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check Dockerfiles and .dockerignore files
+    ///
+    /// Prints each finding as `path:line:col: severity[rule] message`. Exits with 0 when nothing was found, 1 when an error or warning was found
+    /// and 2 when a file could not be read.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Files to check, or directories to search for Dockerfiles and ignore files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+/// How a run ended, from best to worst; the process exit status is its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    /// Nothing to report.
+    Clean,
+    /// At least one error or warning was reported.
+    Findings,
+    /// Bad usage, or a file that could not be read or written.
+    Failure,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Clean => ExitCode::SUCCESS,
+            Status::Findings => ExitCode::from(1),
+            Status::Failure => ExitCode::from(2),
+        }
+    }
+}
+
+/// Runs the command line of this process.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints --help and --version to stdout with status 0, and usage
+            // errors to stderr with status 2.
+            let code = u8::try_from(error.exit_code()).unwrap_or(2);
+            return match error.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(_) => Status::Failure.into(),
+            };
+        }
+    };
+    run(cli).into()
+}
+
+fn run(cli: Cli) -> Status {
+    match cli.command {
+        Some(Command::Check(args)) => {
+            let mut stdout = io::BufWriter::new(io::stdout().lock());
+            let mut stderr = io::stderr().lock();
+            let status = check::run(&args.paths, &mut stdout, &mut stderr);
+            match stdout.flush() {
+                Ok(()) => status,
+                Err(error) => {
+                    // Nothing more can be said if stderr is gone as well.
+                    let _ = writeln!(stderr, "error: cannot write the report: {error}");
+                    Status::Failure
+                }
+            }
+        }
+        None => {
+            // Until the language server lands here, a bare invocation is a usage error.
+            let help = Cli::command().render_help();
+            // Nothing more can be said if stderr is gone.
+            let _ = write!(io::stderr(), "{help}");
+            Status::Failure
+        }
+    }
+}

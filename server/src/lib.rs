@@ -1,0 +1,6 @@
+//! dockerfile-lsp: a language server and command-line linter for Dockerfiles.
+
+pub mod cli;
+pub mod files;
+pub mod position;
+pub mod syntax;

@@ -1,0 +1,5 @@
+//! The `dockerfile-lsp` executable; everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    dockerfile_lsp::cli::main()
+}

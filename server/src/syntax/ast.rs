@@ -1,0 +1,577 @@
+//! Typed views over the Dockerfile tree: instructions, flags, words, pairs, heredocs, stages.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::heredoc::{HeredocSpec, parse_marker};
+use super::logical::logical_text;
+
+/// The text of a node (empty if the range is not in `src`).
+pub fn node_text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// A parsed Dockerfile: the tree with its source text.
+#[derive(Debug, Clone, Copy)]
+pub struct Dockerfile<'t> {
+    root: Node<'t>,
+    src: &'t str,
+    escape: char,
+}
+
+impl<'t> Dockerfile<'t> {
+    pub fn new(tree: &'t Tree, src: &'t str) -> Self {
+        let root = tree.root_node();
+        let escape = directives_of(root, src)
+            .filter(|d| d.name().eq_ignore_ascii_case("escape"))
+            .find_map(|d| match d.value() {
+                "`" => Some('`'),
+                "\\" => Some('\\'),
+                _ => None,
+            })
+            .unwrap_or('\\');
+        Dockerfile { root, src, escape }
+    }
+
+    pub fn root(&self) -> Node<'t> {
+        self.root
+    }
+
+    pub fn src(&self) -> &'t str {
+        self.src
+    }
+
+    /// The escape character selected by the `escape` directive.
+    pub fn escape(&self) -> char {
+        self.escape
+    }
+
+    pub fn directives(&self) -> impl Iterator<Item = Directive<'t>> + 't {
+        directives_of(self.root, self.src)
+    }
+
+    /// Top-level instructions in source order.
+    pub fn instructions(&self) -> impl Iterator<Item = Instruction<'t>> + 't {
+        let src = self.src;
+        let escape = self.escape;
+        let mut cursor = self.root.walk();
+        let nodes: Vec<Node<'t>> = self.root.named_children(&mut cursor).collect();
+        nodes
+            .into_iter()
+            .filter_map(move |node| Instruction::from_node(node, src, escape))
+    }
+
+    /// The build stages: each FROM and the instructions up to the next FROM.
+    pub fn stages(&self) -> Vec<Stage<'t>> {
+        let mut stages: Vec<Stage<'t>> = Vec::new();
+        for instruction in self.instructions() {
+            if instruction.kind() == InstructionKind::From {
+                stages.push(Stage {
+                    index: stages.len(),
+                    from: instruction,
+                    instructions: Vec::new(),
+                });
+            } else if let Some(stage) = stages.last_mut() {
+                stage.instructions.push(instruction);
+            }
+        }
+        stages
+    }
+
+    /// The logical text of a range, as BuildKit joins lines.
+    pub fn logical(&self, range: Range<usize>) -> String {
+        logical_text(self.src, range, self.escape)
+    }
+}
+
+fn directives_of<'t>(root: Node<'t>, src: &'t str) -> impl Iterator<Item = Directive<'t>> + 't {
+    let mut cursor = root.walk();
+    let nodes: Vec<Node<'t>> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() == "parser_directive")
+        .collect();
+    nodes.into_iter().map(move |node| Directive { node, src })
+}
+
+/// A `# name=value` parser directive.
+#[derive(Debug, Clone, Copy)]
+pub struct Directive<'t> {
+    pub node: Node<'t>,
+    src: &'t str,
+}
+
+impl<'t> Directive<'t> {
+    pub fn name_node(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("name")
+    }
+    pub fn value_node(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("value")
+    }
+    pub fn name(&self) -> &'t str {
+        self.name_node().map_or("", |n| node_text(n, self.src))
+    }
+    pub fn value(&self) -> &'t str {
+        self.value_node()
+            .map_or("", |n| node_text(n, self.src).trim_end())
+    }
+}
+
+/// The instruction a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InstructionKind {
+    From,
+    Run,
+    Cmd,
+    Label,
+    Maintainer,
+    Expose,
+    Env,
+    Add,
+    Copy,
+    Entrypoint,
+    Volume,
+    User,
+    Workdir,
+    Arg,
+    Onbuild,
+    Stopsignal,
+    Healthcheck,
+    Shell,
+    Unknown,
+}
+
+impl InstructionKind {
+    pub const ALL_KNOWN: [InstructionKind; 18] = [
+        Self::From,
+        Self::Run,
+        Self::Cmd,
+        Self::Label,
+        Self::Maintainer,
+        Self::Expose,
+        Self::Env,
+        Self::Add,
+        Self::Copy,
+        Self::Entrypoint,
+        Self::Volume,
+        Self::User,
+        Self::Workdir,
+        Self::Arg,
+        Self::Onbuild,
+        Self::Stopsignal,
+        Self::Healthcheck,
+        Self::Shell,
+    ];
+
+    pub fn from_node_kind(kind: &str) -> Option<Self> {
+        Some(match kind {
+            "from_instruction" => Self::From,
+            "run_instruction" => Self::Run,
+            "cmd_instruction" => Self::Cmd,
+            "label_instruction" => Self::Label,
+            "maintainer_instruction" => Self::Maintainer,
+            "expose_instruction" => Self::Expose,
+            "env_instruction" => Self::Env,
+            "add_instruction" => Self::Add,
+            "copy_instruction" => Self::Copy,
+            "entrypoint_instruction" => Self::Entrypoint,
+            "volume_instruction" => Self::Volume,
+            "user_instruction" => Self::User,
+            "workdir_instruction" => Self::Workdir,
+            "arg_instruction" => Self::Arg,
+            "onbuild_instruction" => Self::Onbuild,
+            "stopsignal_instruction" => Self::Stopsignal,
+            "healthcheck_instruction" => Self::Healthcheck,
+            "shell_instruction" => Self::Shell,
+            "unknown_instruction" => Self::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// The keyword in upper case (`"UNKNOWN"` for unknown instructions).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::From => "FROM",
+            Self::Run => "RUN",
+            Self::Cmd => "CMD",
+            Self::Label => "LABEL",
+            Self::Maintainer => "MAINTAINER",
+            Self::Expose => "EXPOSE",
+            Self::Env => "ENV",
+            Self::Add => "ADD",
+            Self::Copy => "COPY",
+            Self::Entrypoint => "ENTRYPOINT",
+            Self::Volume => "VOLUME",
+            Self::User => "USER",
+            Self::Workdir => "WORKDIR",
+            Self::Arg => "ARG",
+            Self::Onbuild => "ONBUILD",
+            Self::Stopsignal => "STOPSIGNAL",
+            Self::Healthcheck => "HEALTHCHECK",
+            Self::Shell => "SHELL",
+            Self::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// The flags BuildKit accepts on this instruction.
+    pub fn known_flags(self) -> &'static [&'static str] {
+        match self {
+            Self::From => &["platform"],
+            Self::Run => &["mount", "network", "security", "device"],
+            Self::Copy => &["from", "chown", "chmod", "link", "parents", "exclude"],
+            Self::Add => &[
+                "chown",
+                "chmod",
+                "link",
+                "keep-git-dir",
+                "checksum",
+                "parents",
+                "exclude",
+                "unpack",
+            ],
+            Self::Healthcheck => &[
+                "interval",
+                "timeout",
+                "start-period",
+                "start-interval",
+                "retries",
+            ],
+            _ => &[],
+        }
+    }
+}
+
+/// One instruction (possibly the trigger inside ONBUILD).
+#[derive(Debug, Clone, Copy)]
+pub struct Instruction<'t> {
+    node: Node<'t>,
+    kind: InstructionKind,
+    src: &'t str,
+    escape: char,
+}
+
+impl<'t> Instruction<'t> {
+    pub fn from_node(node: Node<'t>, src: &'t str, escape: char) -> Option<Self> {
+        let node = if node.kind() == "instruction" {
+            node.named_child(0)?
+        } else {
+            node
+        };
+        let kind = InstructionKind::from_node_kind(node.kind())?;
+        Some(Instruction {
+            node,
+            kind,
+            src,
+            escape,
+        })
+    }
+
+    pub fn node(&self) -> Node<'t> {
+        self.node
+    }
+
+    pub fn kind(&self) -> InstructionKind {
+        self.kind
+    }
+
+    pub fn src(&self) -> &'t str {
+        self.src
+    }
+
+    pub fn escape(&self) -> char {
+        self.escape
+    }
+
+    pub fn keyword(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("keyword")
+    }
+
+    /// The keyword as written.
+    pub fn keyword_text(&self) -> &'t str {
+        self.keyword().map_or("", |n| node_text(n, self.src))
+    }
+
+    fn named_children(&self) -> Vec<Node<'t>> {
+        let mut cursor = self.node.walk();
+        self.node.named_children(&mut cursor).collect()
+    }
+
+    pub fn flags(&self) -> Vec<Flag<'t>> {
+        self.named_children()
+            .into_iter()
+            .filter(|n| n.kind() == "flag")
+            .map(|node| Flag {
+                node,
+                src: self.src,
+                escape: self.escape,
+            })
+            .collect()
+    }
+
+    /// The last flag with this name (BuildKit lets a later flag win).
+    pub fn flag(&self, name: &str) -> Option<Flag<'t>> {
+        self.flags().into_iter().rev().find(|f| f.name() == name)
+    }
+
+    pub fn shell_command(&self) -> Option<Node<'t>> {
+        self.named_children()
+            .into_iter()
+            .find(|n| n.kind() == "shell_command")
+    }
+
+    pub fn json_array(&self) -> Option<Node<'t>> {
+        self.named_children()
+            .into_iter()
+            .find(|n| n.kind() == "json_array")
+    }
+
+    /// Word arguments and heredoc markers, in order (COPY, FROM, EXPOSE, ...).
+    pub fn arguments(&self) -> Vec<Node<'t>> {
+        self.named_children()
+            .into_iter()
+            .filter(|n| matches!(n.kind(), "word" | "heredoc_marker"))
+            .collect()
+    }
+
+    /// Like [`Self::arguments`], with FROM's `AS` keyword in its place.
+    pub fn arguments_with_as(&self) -> Vec<Node<'t>> {
+        let as_keyword = self.node.child_by_field_name("as");
+        self.named_children()
+            .into_iter()
+            .filter(|n| matches!(n.kind(), "word" | "heredoc_marker") || Some(*n) == as_keyword)
+            .collect()
+    }
+
+    pub fn pairs(&self) -> Vec<Pair<'t>> {
+        self.named_children()
+            .into_iter()
+            .filter(|n| n.kind() == "pair")
+            .map(|node| Pair {
+                node,
+                src: self.src,
+            })
+            .collect()
+    }
+
+    /// Heredoc markers with their bodies, in order.
+    pub fn heredocs(&self) -> Vec<Heredoc<'t>> {
+        let mut markers = Vec::new();
+        let mut blocks = Vec::new();
+        for child in self.named_children() {
+            match child.kind() {
+                "heredoc_marker" => markers.push(child),
+                "shell_command" => {
+                    let mut cursor = child.walk();
+                    markers.extend(
+                        child
+                            .named_children(&mut cursor)
+                            .filter(|n| n.kind() == "heredoc_marker"),
+                    );
+                }
+                "heredoc" => blocks.push(child),
+                _ => {}
+            }
+        }
+        markers
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, marker)| {
+                let spec = parse_marker(node_text(marker, self.src))?;
+                let block = blocks.get(i).copied();
+                Some(Heredoc {
+                    marker,
+                    body: block.and_then(|b| b.child_by_field_name("body")),
+                    end: block.and_then(|b| b.child_by_field_name("end")),
+                    spec,
+                })
+            })
+            .collect()
+    }
+
+    /// The trigger instruction of an ONBUILD.
+    pub fn onbuild_trigger(&self) -> Option<Instruction<'t>> {
+        let node = self.node.child_by_field_name("instruction")?;
+        Instruction::from_node(node, self.src, self.escape)
+    }
+
+    /// Where the instruction's logical line ends (before any heredoc body).
+    pub fn line_end(&self) -> usize {
+        line_end(self.node)
+    }
+
+    /// The bytes of the logical line (keyword to the end of its last line).
+    pub fn line_range(&self) -> Range<usize> {
+        self.node.start_byte()..self.line_end()
+    }
+
+    /// Where the arguments start: after the keyword and flags.
+    pub fn arguments_start(&self) -> Option<usize> {
+        self.named_children()
+            .into_iter()
+            .find(|n| {
+                !matches!(
+                    n.kind(),
+                    "keyword" | "flag" | "comment" | "line_continuation"
+                )
+            })
+            .map(|n| n.start_byte())
+    }
+
+    /// The logical text of a range inside this instruction.
+    pub fn logical(&self, range: Range<usize>) -> String {
+        logical_text(self.src, range, self.escape)
+    }
+
+    /// The logical text of everything after the keyword and flags, trimmed.
+    pub fn rest(&self) -> String {
+        match self.arguments_start() {
+            Some(start) => self.logical(start..self.line_end()).trim().to_owned(),
+            None => String::new(),
+        }
+    }
+
+    pub fn text(&self, node: Node<'_>) -> &'t str {
+        node_text(node, self.src)
+    }
+}
+
+fn line_end(node: Node<'_>) -> usize {
+    let mut end = node.start_byte();
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.kind() == "heredoc" {
+            break;
+        }
+        if child.kind() == "instruction" || InstructionKind::from_node_kind(child.kind()).is_some()
+        {
+            return line_end(child).max(end);
+        }
+        end = child.end_byte();
+    }
+    end
+}
+
+/// `--name=value`.
+#[derive(Debug, Clone, Copy)]
+pub struct Flag<'t> {
+    pub node: Node<'t>,
+    src: &'t str,
+    escape: char,
+}
+
+impl<'t> Flag<'t> {
+    pub fn name_node(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("name")
+    }
+    pub fn value_node(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("value")
+    }
+    /// The name as written (empty for a bare `--`).
+    pub fn name(&self) -> &'t str {
+        self.name_node().map_or("", |n| node_text(n, self.src))
+    }
+    /// Whether the flag has `=` (a value, possibly empty).
+    pub fn has_value(&self) -> bool {
+        let mut cursor = self.node.walk();
+        self.node.children(&mut cursor).any(|c| c.kind() == "=")
+    }
+    /// The value with quotes and escapes removed, as BuildKit reads it.
+    pub fn value(&self) -> Option<String> {
+        if !self.has_value() {
+            return None;
+        }
+        Some(match self.value_node() {
+            Some(v) => builder_flag_word(&logical_text(self.src, v.byte_range(), self.escape)),
+            None => String::new(),
+        })
+    }
+    /// The whole flag as BuildKit reports it: `--name=value`.
+    pub fn word(&self) -> String {
+        builder_flag_word(&logical_text(self.src, self.node.byte_range(), self.escape))
+    }
+}
+
+/// Quote removal and backslash escapes of BuildKit's `extractBuilderFlags`.
+pub fn builder_flag_word(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut quote = None;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            None if c == '\'' || c == '"' => quote = Some(c),
+            Some(q) if c == q => quote = None,
+            _ if c == '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `key=value` in ENV, LABEL and ARG (value absent for `ARG name`).
+#[derive(Debug, Clone, Copy)]
+pub struct Pair<'t> {
+    pub node: Node<'t>,
+    src: &'t str,
+}
+
+impl<'t> Pair<'t> {
+    pub fn key_node(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("key")
+    }
+    pub fn value_node(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_name("value")
+    }
+    pub fn key(&self) -> &'t str {
+        self.key_node().map_or("", |n| node_text(n, self.src))
+    }
+    /// Whether the pair is written `key=value` (not `ENV key value` or `ARG key`).
+    pub fn has_equals(&self) -> bool {
+        let mut cursor = self.node.walk();
+        self.node.children(&mut cursor).any(|c| c.kind() == "=")
+    }
+}
+
+/// A heredoc: its marker on the instruction line, its body and end line.
+#[derive(Debug, Clone)]
+pub struct Heredoc<'t> {
+    pub marker: Node<'t>,
+    pub body: Option<Node<'t>>,
+    /// The delimiter line; empty at the end of the file when unterminated.
+    pub end: Option<Node<'t>>,
+    pub spec: HeredocSpec,
+}
+
+impl Heredoc<'_> {
+    pub fn is_terminated(&self) -> bool {
+        self.end.is_some_and(|e| !e.byte_range().is_empty())
+    }
+    /// The body as BuildKit stores it (un-chomped).
+    pub fn content<'s>(&self, src: &'s str) -> &'s str {
+        self.body.map_or("", |b| node_text(b, src))
+    }
+}
+
+/// A build stage.
+#[derive(Debug, Clone)]
+pub struct Stage<'t> {
+    pub index: usize,
+    pub from: Instruction<'t>,
+    pub instructions: Vec<Instruction<'t>>,
+}
+
+impl<'t> Stage<'t> {
+    /// The name after `AS`, as written.
+    pub fn name(&self) -> Option<&'t str> {
+        self.from
+            .node()
+            .child_by_field_name("name")
+            .map(|n| self.from.text(n))
+    }
+    pub fn image_node(&self) -> Option<Node<'t>> {
+        self.from.node().child_by_field_name("image")
+    }
+}

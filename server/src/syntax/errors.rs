@@ -1,0 +1,407 @@
+//! Syntax errors with exact ranges: what BuildKit rejects when it parses a Dockerfile.
+
+use tree_sitter::Node;
+
+use super::ast::{Dockerfile, Instruction, InstructionKind, node_text};
+use super::logical::{is_blank_line, is_comment_line};
+use super::{Severity, SyntaxError};
+
+/// BuildKit's scanner rejects longer lines.
+const MAX_LINE_BYTES: usize = 65_535;
+
+/// Every syntax error of a Dockerfile, in source order.
+pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
+    let mut errors = Vec::new();
+    let src = file.src();
+    tree_errors(file.root(), src, &mut errors);
+    directive_errors(file, &mut errors);
+    let mut any = false;
+    for instruction in file.instructions() {
+        any = true;
+        instruction_errors(&instruction, false, &mut errors);
+    }
+    if !any {
+        errors.push(SyntaxError {
+            rule: "syntax-no-instructions",
+            message: "file with no instructions: a Dockerfile needs at least a FROM".into(),
+            range: 0..src.len().min(src.find('\n').unwrap_or(src.len())),
+            severity: Severity::Error,
+        });
+    }
+    long_lines(src, &mut errors);
+    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors
+}
+
+fn error(rule: &'static str, node: Node<'_>, message: String) -> SyntaxError {
+    SyntaxError {
+        rule,
+        message,
+        range: node.byte_range(),
+        severity: Severity::Error,
+    }
+}
+
+/// ERROR and MISSING nodes, described by what surrounds them.
+fn tree_errors(root: Node<'_>, src: &str, errors: &mut Vec<SyntaxError>) {
+    if !root.has_error() {
+        return;
+    }
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_missing() {
+            let what = match node.kind() {
+                "\"" => "closing quote `\"`".to_owned(),
+                "]" => "closing `]` of the JSON array".to_owned(),
+                "}" => "closing `}` of the variable".to_owned(),
+                kind => format!("`{kind}`"),
+            };
+            errors.push(error(
+                "syntax-missing-token",
+                node,
+                format!("missing {what}{}", context(node)),
+            ));
+            continue;
+        }
+        if node.is_error() {
+            let text = node_text(node, src);
+            let shown: String = text.trim().chars().take(40).collect();
+            let message = if shown.is_empty() {
+                format!("unexpected end of line{}", context(node))
+            } else {
+                format!("unexpected `{shown}`{}", context(node))
+            };
+            errors.push(error("syntax-unexpected-token", node, message));
+            continue;
+        }
+        if node.has_error() {
+            stack.extend(
+                node.children(&mut cursor)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev(),
+            );
+        }
+    }
+}
+
+fn context(node: Node<'_>) -> String {
+    let mut parent = node.parent();
+    while let Some(p) = parent {
+        if let Some(kind) = InstructionKind::from_node_kind(p.kind()) {
+            return format!(" in {} instruction", kind.name());
+        }
+        match p.kind() {
+            "json_array" => return " in JSON array".into(),
+            "expansion" => return " in variable expansion".into(),
+            "parser_directive" => return " in parser directive".into(),
+            _ => parent = p.parent(),
+        }
+    }
+    String::new()
+}
+
+fn directive_errors(file: &Dockerfile<'_>, errors: &mut Vec<SyntaxError>) {
+    let mut seen: Vec<String> = Vec::new();
+    for directive in file.directives() {
+        let name = directive.name().to_ascii_lowercase();
+        if seen.contains(&name) {
+            errors.push(error(
+                "syntax-duplicate-directive",
+                directive.node,
+                format!("only one {name} parser directive can be used"),
+            ));
+        }
+        if name == "escape" && !matches!(directive.value(), "\\" | "`") {
+            let node = directive.value_node().unwrap_or(directive.node);
+            errors.push(error(
+                "syntax-invalid-escape",
+                node,
+                format!(
+                    "invalid escape token '{}' does not match ` or \\",
+                    directive.value()
+                ),
+            ));
+        }
+        seen.push(name);
+    }
+}
+
+fn instruction_errors(
+    instruction: &Instruction<'_>,
+    in_onbuild: bool,
+    errors: &mut Vec<SyntaxError>,
+) {
+    let kind = instruction.kind();
+    let name = kind.name();
+    let node = instruction.node();
+    let keyword = instruction.keyword().unwrap_or(node);
+
+    if kind == InstructionKind::Unknown {
+        let written = instruction.keyword_text();
+        let message = match suggest(written) {
+            Some(known) => format!("unknown instruction: {written} (did you mean {known}?)"),
+            None => format!("unknown instruction: {written}"),
+        };
+        errors.push(error("syntax-unknown-instruction", keyword, message));
+        return;
+    }
+
+    if in_onbuild && matches!(kind, InstructionKind::From | InstructionKind::Maintainer) {
+        errors.push(error(
+            "syntax-onbuild-trigger",
+            keyword,
+            format!("{name} isn't allowed as an ONBUILD trigger"),
+        ));
+    }
+
+    flag_errors(instruction, errors);
+    argument_errors(instruction, errors);
+
+    for heredoc in instruction.heredocs() {
+        if !heredoc.is_terminated() {
+            let line = heredoc.marker.start_position().row + 1;
+            errors.push(error(
+                "syntax-unterminated-heredoc",
+                heredoc.marker,
+                format!(
+                    "unterminated heredoc: no line {:?} ends the heredoc started on line {line}",
+                    heredoc.spec.name
+                ),
+            ));
+        }
+    }
+
+    if kind == InstructionKind::Onbuild
+        && let Some(trigger) = instruction.onbuild_trigger()
+    {
+        if trigger.kind() == InstructionKind::Onbuild {
+            errors.push(error(
+                "syntax-onbuild-trigger",
+                trigger.keyword().unwrap_or(trigger.node()),
+                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into(),
+            ));
+        }
+        instruction_errors(&trigger, true, errors);
+    }
+
+    empty_continuation_lines(instruction, errors);
+}
+
+fn flag_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
+    let kind = instruction.kind();
+    let known = kind.known_flags();
+    for flag in instruction.flags() {
+        let flag_name = flag.name();
+        if flag_name.is_empty() {
+            continue;
+        }
+        if known.contains(&flag_name) {
+            continue;
+        }
+        let mut message = format!("unknown flag: --{flag_name}");
+        if let Some(close) = closest(flag_name, known.iter().copied()) {
+            message.push_str(&format!(" (did you mean --{close}?)"));
+        } else if known.is_empty() {
+            message.push_str(&format!(" ({} takes no flags)", kind.name()));
+        } else {
+            let list: Vec<String> = known.iter().map(|f| format!("--{f}")).collect();
+            message.push_str(&format!(" ({} accepts {})", kind.name(), list.join(", ")));
+        }
+        errors.push(error("syntax-unknown-flag", flag.node, message));
+    }
+}
+
+fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
+    use InstructionKind as K;
+    let kind = instruction.kind();
+    let name = kind.name();
+    let node = instruction.node();
+    let keyword = instruction.keyword().unwrap_or(node);
+    let rest = instruction.rest();
+    let missing = |message: String| error("syntax-missing-argument", keyword, message);
+
+    match kind {
+        K::Maintainer | K::Workdir | K::User | K::Stopsignal if rest.is_empty() => {
+            errors.push(missing(format!("{name} requires exactly one argument")));
+        }
+        K::Env
+        | K::Label
+        | K::Onbuild
+        | K::Healthcheck
+        | K::Expose
+        | K::Volume
+        | K::From
+        | K::Run
+        | K::Cmd
+        | K::Entrypoint
+        | K::Shell
+            if rest.is_empty() =>
+        {
+            errors.push(missing(format!("{name} requires at least one argument")));
+        }
+        K::Copy | K::Add => {
+            let count = match instruction.json_array() {
+                Some(array) => {
+                    let mut cursor = array.walk();
+                    array.named_children(&mut cursor).count()
+                }
+                None => rest.split_whitespace().count(),
+            };
+            if count < 2 {
+                errors.push(missing(format!(
+                    "{name} requires at least two arguments, but only {} provided. Destination could not be determined",
+                    if count == 0 { "none was" } else { "one was" }
+                )));
+            } else if instruction.json_array().is_none()
+                && let Some(last) = instruction.arguments().last()
+                && last.kind() == "heredoc_marker"
+            {
+                errors.push(error(
+                    "syntax-heredoc-destination",
+                    *last,
+                    format!("{name} cannot accept a heredoc as a destination"),
+                ));
+            }
+        }
+        _ => {}
+    }
+
+    if kind == K::From {
+        let extra = node.child_by_field_name("extra");
+        let as_without_name =
+            node.child_by_field_name("as").is_some() && node.child_by_field_name("name").is_none();
+        if let Some(at) = extra.or(as_without_name.then_some(keyword)) {
+            errors.push(error(
+                "syntax-from-arguments",
+                at,
+                "FROM requires either one or three arguments: FROM image [AS name]".into(),
+            ));
+        }
+    }
+
+    if matches!(kind, K::Env | K::Label) {
+        for pair in instruction.pairs() {
+            let key = pair.key_node().unwrap_or(pair.node);
+            if pair.key().is_empty() {
+                errors.push(error(
+                    "syntax-missing-argument",
+                    key,
+                    format!("{name} names can not be blank"),
+                ));
+            } else if !pair.has_equals() && pair.value_node().is_none() {
+                let message = if instruction.pairs().len() == 1 {
+                    format!("{name} must have two arguments")
+                } else {
+                    format!(
+                        "Syntax error - can't find = in {:?}. Must be of the form: name=value",
+                        pair.key()
+                    )
+                };
+                errors.push(error("syntax-missing-argument", key, message));
+            }
+        }
+    }
+
+    if let Some(array) = instruction.json_array() {
+        let mut cursor = array.walk();
+        for item in array.named_children(&mut cursor) {
+            if item.kind() != "json_string" {
+                errors.push(error(
+                    "syntax-json-not-strings",
+                    item,
+                    "when using JSON array syntax, arrays must be comprised of strings only".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// Blank lines inside a continued instruction: BuildKit warns they will become errors.
+fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
+    let src = instruction.src();
+    let range = instruction.line_range();
+    let Some(text) = src.get(range.clone()) else {
+        return;
+    };
+    if !text.contains('\n') {
+        return;
+    }
+    let mut offset = range.start;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if i > 0 && is_blank_line(content) && !is_comment_line(content) {
+            errors.push(SyntaxError {
+                rule: "syntax-empty-continuation",
+                message: format!(
+                    "empty continuation line in {}: it will become an error in a future BuildKit release",
+                    instruction.kind().name()
+                ),
+                range: offset..offset + content.len(),
+                severity: Severity::Warning,
+            });
+        }
+        offset += line.len();
+    }
+}
+
+fn long_lines(src: &str, errors: &mut Vec<SyntaxError>) {
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        if content.len() > MAX_LINE_BYTES {
+            errors.push(SyntaxError {
+                rule: "syntax-line-too-long",
+                message: format!(
+                    "dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
+                ),
+                range: offset..offset + content.len(),
+                severity: Severity::Error,
+            });
+        }
+        offset += line.len();
+    }
+}
+
+/// The known instruction closest to a misspelt one.
+fn suggest(written: &str) -> Option<&'static str> {
+    closest(written, InstructionKind::ALL_KNOWN.iter().map(|k| k.name()))
+}
+
+/// The candidate within a small edit distance of `word` (case-insensitive).
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance (a transposition counts as one edit).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}

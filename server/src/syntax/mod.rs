@@ -1,0 +1,72 @@
+//! Syntax layer: typed views over the Dockerfile and .dockerignore trees, and syntax errors.
+
+mod ast;
+mod directives;
+mod dockerignore;
+mod dump;
+mod errors;
+mod heredoc;
+mod logical;
+mod tree;
+
+use std::ops::Range;
+
+pub use ast::{
+    Directive, Dockerfile, Flag, Heredoc, Instruction, InstructionKind, Pair, Stage,
+    builder_flag_word, node_text,
+};
+pub use directives::{RawDirective, check_directive, detect_syntax, directives};
+pub use dockerignore::{Dockerignore, IgnorePattern};
+pub use dump::{buildkit_dump, go_quote};
+pub use errors::closest;
+pub use heredoc::{HeredocSpec, parse_marker};
+pub use logical::logical_text;
+pub use tree::{ParseError, language, parse, parse_chunks};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+/// A syntax error with an exact byte range into the source text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Stable id, always starting with `syntax-`.
+    pub rule: &'static str,
+    pub message: String,
+    /// Byte range in the source text.
+    pub range: Range<usize>,
+    pub severity: Severity,
+}
+
+/// Which grammar a file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Dockerfile = 0,
+    Dockerignore = 1,
+}
+
+/// The syntax errors of a parsed document, in source order.
+pub fn errors(kind: FileKind, tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> {
+    match kind {
+        FileKind::Dockerfile => errors::dockerfile_errors(&Dockerfile::new(tree, text)),
+        FileKind::Dockerignore => dockerignore::errors(&Dockerignore::new(tree, text)),
+    }
+}
+
+/// Parses `text` and returns its syntax errors, in source order.
+pub fn check(kind: FileKind, text: &str) -> Vec<SyntaxError> {
+    match parse(kind, text, None) {
+        Ok(tree) => errors(kind, &tree, text),
+        Err(err) => vec![SyntaxError {
+            rule: "syntax-parse-failed",
+            message: err.to_string(),
+            range: 0..0,
+            severity: Severity::Error,
+        }],
+    }
+}

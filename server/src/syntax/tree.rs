@@ -1,0 +1,69 @@
+//! Parsing text into tree-sitter trees, with one reusable parser per thread and grammar.
+
+use std::cell::RefCell;
+
+use tree_sitter::{Language, Parser, Tree};
+
+use super::FileKind;
+
+/// Why a parse produced no tree.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("the {kind:?} grammar does not fit the tree-sitter runtime: {source}")]
+    Language {
+        kind: FileKind,
+        source: tree_sitter::LanguageError,
+    },
+    #[error("the parser stopped before the end of the document")]
+    Aborted,
+}
+
+/// The tree-sitter language for a kind of file.
+pub fn language(kind: FileKind) -> Language {
+    match kind {
+        FileKind::Dockerfile => dockerfile_lsp_grammar::LANGUAGE_DOCKERFILE.into(),
+        FileKind::Dockerignore => dockerfile_lsp_grammar::LANGUAGE_DOCKERIGNORE.into(),
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given.
+pub fn parse(kind: FileKind, text: &str, old: Option<&Tree>) -> Result<Tree, ParseError> {
+    with_parser(kind, |parser| parser.parse(text, old))
+}
+
+/// Parses text supplied in chunks by `chunk_at(byte_offset)` (for ropes).
+pub fn parse_chunks<'a, F>(
+    kind: FileKind,
+    mut chunk_at: F,
+    old: Option<&Tree>,
+) -> Result<Tree, ParseError>
+where
+    F: FnMut(usize) -> &'a [u8],
+{
+    with_parser(kind, |parser| {
+        parser.parse_with_options(&mut |offset, _| chunk_at(offset), old, None)
+    })
+}
+
+fn with_parser(
+    kind: FileKind,
+    run: impl FnOnce(&mut Parser) -> Option<Tree>,
+) -> Result<Tree, ParseError> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let slot = &mut parsers[kind as usize];
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&language(kind))
+                .map_err(|source| ParseError::Language { kind, source })?;
+            *slot = Some(parser);
+        }
+        let parser = slot.as_mut().ok_or(ParseError::Aborted)?;
+        run(parser).ok_or(ParseError::Aborted)
+    })
+}
