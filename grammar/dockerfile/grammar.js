@@ -51,6 +51,8 @@ module.exports = grammar({
     $._expansion_text,
     ...KEYWORDS.map(k => $[`_kw_${k}`]),
     $._kw_unknown,
+    $._stage_end,
+    $._chunk_end,
     $._error_sentinel,
   ],
 
@@ -66,8 +68,23 @@ module.exports = grammar({
   rules: {
     source_file: $ => seq(
       repeat($.parser_directive),
-      repeat(choice(seq($.instruction, $._instruction_end), $._blank_line)),
+      repeat($._line),
+      repeat($.stage),
     ),
+
+    // A FROM and the instructions up to the next FROM. The scanner closes it
+    // with an empty token, and closes runs of lines inside it (hidden chunks
+    // whose ends depend only on nearby text), so that an edit reparses one
+    // chunk: tree-sitter never reuses a node whose first or last child is a
+    // repetition.
+    stage: $ => seq(
+      field('from', $.from_instruction),
+      $._instruction_end,
+      repeat($._chunk),
+      $._stage_end,
+    ),
+    _chunk: $ => seq($._line, repeat($._line), $._chunk_end),
+    _line: $ => choice(seq($._stage_instruction, $._instruction_end), $._blank_line),
 
     // `# name=value` lines at the very top; the scanner only starts one for a
     // known directive (syntax, escape, check) before any other line.
@@ -82,8 +99,9 @@ module.exports = grammar({
     directive_name: _ => /[a-zA-Z][a-zA-Z0-9]*/,
     directive_value: _ => /[^\s]([^\n]*[^\s])?/,
 
-    instruction: $ => choice(
-      $.from_instruction,
+    instruction: $ => choice($.from_instruction, $._stage_instruction),
+
+    _stage_instruction: $ => choice(
       $.run_instruction,
       $.cmd_instruction,
       $.label_instruction,

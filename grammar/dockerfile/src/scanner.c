@@ -65,6 +65,8 @@ enum TokenType {
   KW_HEALTHCHECK,
   KW_SHELL,
   KW_UNKNOWN,
+  STAGE_END,
+  CHUNK_END,
   ERROR_SENTINEL,
 };
 
@@ -102,6 +104,8 @@ typedef struct {
   bool concat_next;
   /* A comment or blank line was seen: no parser directive can follow. */
   bool directives_done;
+  /* What the next line starts, seen from the newline before it. */
+  uint8_t boundary;
   /* Quote open in shell-form text, carried across continuations. */
   uint8_t quote;
   uint8_t heredoc_count;
@@ -123,6 +127,45 @@ static inline bool is_name_start(int32_t c) {
 }
 static inline int32_t to_lower(int32_t c) {
   return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+enum { BOUNDARY_NONE, BOUNDARY_CHUNK, BOUNDARY_STAGE };
+
+/*
+ * Called at the end of a token that ends a line: looks at the start of the
+ * next line. A stage ends before a FROM or at the end of the file; a chunk of
+ * lines ends there too, or where a hash of the line's first characters says
+ * so (about one line in 64). Only the line itself decides, so an edit moves no
+ * boundary elsewhere and everything around it can be reused.
+ */
+static void peek_boundary(Scanner *s, TSLexer *lexer) {
+  s->boundary = BOUNDARY_NONE;
+  while (!at_eof(lexer) && is_blank(lexer->lookahead)) advance(lexer);
+  if (at_eof(lexer)) {
+    s->boundary = BOUNDARY_STAGE;
+    return;
+  }
+  if (lexer->lookahead == '\n' || lexer->lookahead == '#') return;
+  uint32_t hash = 2166136261u;
+  char word[4] = {0};
+  unsigned length = 0;
+  bool in_word = true;
+  for (unsigned i = 0; i < 24 && !at_eol(lexer); i++) {
+    int32_t c = lexer->lookahead;
+    if (in_word && is_blank(c)) {
+      in_word = false;
+    } else if (in_word) {
+      if (length < 4) word[length] = (char)to_lower(c);
+      length++;
+    }
+    hash = (hash ^ (uint32_t)c) * 16777619u;
+    advance(lexer);
+  }
+  if (length == 4 && memcmp(word, "from", 4) == 0) {
+    s->boundary = BOUNDARY_STAGE;
+  } else if ((hash >> 7) % 64 == 0) {
+    s->boundary = BOUNDARY_CHUNK;
+  }
 }
 
 static inline bool accept(Scanner *s, TSLexer *lexer, enum TokenType token) {
@@ -541,6 +584,7 @@ static bool scan_heredoc(Scanner *s, TSLexer *lexer, const bool *valid) {
       /* Unterminated: an empty end token at the end of the file. */
       if (!valid[HEREDOC_END]) return false;
       pop_heredoc(s);
+      s->boundary = BOUNDARY_STAGE;
       return accept(s, lexer, HEREDOC_END);
     }
     if (line_is_delimiter(h, lexer)) {
@@ -550,6 +594,7 @@ static bool scan_heredoc(Scanner *s, TSLexer *lexer, const bool *valid) {
       lexer->mark_end(lexer);
       pop_heredoc(s);
       s->prev_ws = true;
+      peek_boundary(s, lexer);
       return accept(s, lexer, HEREDOC_END);
     }
     if (!at_eof(lexer)) advance(lexer);
@@ -993,6 +1038,19 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return accept(s, lexer, INSTRUCTION_END);
   }
 
+  if (!recovering && s->boundary != BOUNDARY_NONE && (valid[CHUNK_END] || valid[STAGE_END])) {
+    lexer->mark_end(lexer);
+    if (valid[CHUNK_END]) {
+      /* Before a stage ends, its last chunk does. */
+      if (s->boundary == BOUNDARY_CHUNK) s->boundary = BOUNDARY_NONE;
+      return accept(s, lexer, CHUNK_END);
+    }
+    if (s->boundary == BOUNDARY_STAGE) {
+      s->boundary = BOUNDARY_NONE;
+      return accept(s, lexer, STAGE_END);
+    }
+  }
+
   if (!recovering) {
     int32_t c = lexer->lookahead;
     if (valid[CONCAT] && s->concat_next) {
@@ -1047,12 +1105,14 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       if (valid[INSTRUCTION_END]) {
         s->in_directive = false;
         s->quote = 0;
+        s->boundary = BOUNDARY_STAGE;
         return accept(s, lexer, INSTRUCTION_END);
       }
       return false;
     }
     advance(lexer);
     lexer->mark_end(lexer);
+    peek_boundary(s, lexer);
     if (line_start && s->in_continuation && valid[EMPTY_LINE]) return accept(s, lexer, EMPTY_LINE);
     if (line_start && valid[BLANK_LINE]) {
       s->prev_ws = true;
@@ -1080,6 +1140,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       if (!at_eof(lexer)) advance(lexer);
       lexer->mark_end(lexer);
       s->directives_done = true;
+      peek_boundary(s, lexer);
       return accept(s, lexer, COMMENT);
     }
   }
@@ -1204,7 +1265,8 @@ unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *
   buffer[n++] = (char)(s->escape == '`' ? 1 : 0);
   buffer[n++] = (char)((s->in_continuation ? 1 : 0) | (s->in_directive ? 2 : 0) |
                        (s->prev_ws ? 4 : 0) | (s->after_heredoc ? 8 : 0) |
-                       (s->concat_next ? 16 : 0) | (s->directives_done ? 32 : 0));
+                       (s->concat_next ? 16 : 0) | (s->directives_done ? 32 : 0) |
+                       (s->boundary << 6));
   buffer[n++] = (char)s->quote;
   buffer[n++] = (char)s->heredoc_count;
   for (unsigned i = 0; i < s->heredoc_count; i++) {
@@ -1224,9 +1286,15 @@ unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *
 void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const char *buffer,
                                                         unsigned length) {
   Scanner *s = payload;
-  memset(s, 0, sizeof(Scanner));
+  /* Called before every scan: reset only what the buffer holds, not the
+   * (large) heredoc table. */
   s->escape = '\\';
+  s->in_continuation = s->in_directive = s->after_heredoc = false;
+  s->concat_next = s->directives_done = false;
   s->prev_ws = true;
+  s->boundary = BOUNDARY_NONE;
+  s->quote = 0;
+  s->heredoc_count = 0;
   if (length < 4) return;
   unsigned n = 0;
   s->escape = buffer[n++] ? '`' : '\\';
@@ -1237,6 +1305,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->after_heredoc = (flags & 8) != 0;
   s->concat_next = (flags & 16) != 0;
   s->directives_done = (flags & 32) != 0;
+  s->boundary = (flags >> 6) & 3;
   s->quote = (uint8_t)buffer[n++];
   uint8_t count = (uint8_t)buffer[n++];
   for (unsigned i = 0; i < count && i < MAX_HEREDOCS && n + 2 <= length; i++) {

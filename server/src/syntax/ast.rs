@@ -51,12 +51,20 @@ impl<'t> Dockerfile<'t> {
         directives_of(self.root, self.src)
     }
 
-    /// Top-level instructions in source order.
+    /// Top-level instructions in source order (those of every stage included).
     pub fn instructions(&self) -> impl Iterator<Item = Instruction<'t>> + 't {
         let src = self.src;
         let escape = self.escape;
+        let mut nodes = Vec::new();
         let mut cursor = self.root.walk();
-        let nodes: Vec<Node<'t>> = self.root.named_children(&mut cursor).collect();
+        for node in self.root.named_children(&mut cursor) {
+            if node.kind() == "stage" {
+                let mut inner = node.walk();
+                nodes.extend(node.named_children(&mut inner));
+            } else {
+                nodes.push(node);
+            }
+        }
         nodes
             .into_iter()
             .filter_map(move |node| Instruction::from_node(node, src, escape))
@@ -64,19 +72,38 @@ impl<'t> Dockerfile<'t> {
 
     /// The build stages: each FROM and the instructions up to the next FROM.
     pub fn stages(&self) -> Vec<Stage<'t>> {
-        let mut stages: Vec<Stage<'t>> = Vec::new();
-        for instruction in self.instructions() {
-            if instruction.kind() == InstructionKind::From {
-                stages.push(Stage {
-                    index: stages.len(),
-                    from: instruction,
-                    instructions: Vec::new(),
-                });
-            } else if let Some(stage) = stages.last_mut() {
-                stage.instructions.push(instruction);
-            }
-        }
-        stages
+        let mut cursor = self.root.walk();
+        let stage_nodes: Vec<Node<'t>> = self
+            .root
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "stage")
+            .collect();
+        stage_nodes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, node)| {
+                let mut inner = node.walk();
+                let mut instructions = node
+                    .named_children(&mut inner)
+                    .filter_map(|n| Instruction::from_node(n, self.src, self.escape));
+                let from = instructions.next()?;
+                Some(Stage {
+                    index,
+                    node,
+                    from,
+                    instructions: instructions.collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// Instructions before the first FROM (global ARGs).
+    pub fn preamble(&self) -> Vec<Instruction<'t>> {
+        let mut cursor = self.root.walk();
+        self.root
+            .named_children(&mut cursor)
+            .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
+            .collect()
     }
 
     /// The logical text of a range, as BuildKit joins lines.
@@ -559,6 +586,8 @@ impl Heredoc<'_> {
 #[derive(Debug, Clone)]
 pub struct Stage<'t> {
     pub index: usize,
+    /// The `stage` node: the FROM line to the last line before the next FROM.
+    pub node: Node<'t>,
     pub from: Instruction<'t>,
     pub instructions: Vec<Instruction<'t>>,
 }

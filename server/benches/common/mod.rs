@@ -1,0 +1,75 @@
+//! Realistic generated Dockerfiles for the benchmarks.
+
+#![allow(dead_code)]
+
+/// One build stage in the shape of real projects: package installs with
+/// continuations, cache mounts, heredocs, labels, a health check, JSON commands.
+const STAGE: &str = r#"FROM --platform=$BUILDPLATFORM python:${PY_VERSION:-3.12}-slim AS build-{n}
+ARG PIP_INDEX_URL APP_ENV=production
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH="/opt/venv/bin:$PATH"
+WORKDIR /app/{n}
+# system packages needed to build wheels
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      build-essential \
+      libpq-dev \
+      curl \
+ && rm -rf /var/lib/apt/lists/*
+COPY --chown=app:app requirements.txt pyproject.toml ./
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python -m venv /opt/venv && pip install -r requirements.txt
+COPY <<EOF /etc/app-{n}.conf
+[server]
+port = 80{n}
+workers = 4
+EOF
+RUN <<-SCRIPT bash
+	set -eux
+	python -c 'print("stage {n}")'
+	SCRIPT
+COPY . .
+EXPOSE 80{n}/tcp
+LABEL org.opencontainers.image.title="app {n}" org.opencontainers.image.version="1.{n}"
+HEALTHCHECK --interval=30s --timeout=3s CMD ["curl", "-f", "http://localhost:80{n}/health"]
+USER app:app
+CMD ["gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:80{n}"]
+"#;
+
+/// A multi-stage Dockerfile of exactly `lines` lines, ending on a whole instruction.
+pub fn generate_dockerfile(lines: usize) -> String {
+    let mut all: Vec<String> = vec![
+        "# syntax=docker/dockerfile:1".into(),
+        "ARG PY_VERSION=3.12".into(),
+    ];
+    let mut n = 0;
+    while all.len() < lines {
+        all.extend(
+            STAGE
+                .replace("{n}", &n.to_string())
+                .lines()
+                .map(str::to_owned),
+        );
+        n += 1;
+    }
+    all.truncate(lines);
+    // Never cut a stage inside a heredoc or a continuation.
+    while all
+        .last()
+        .is_some_and(|l| !l.starts_with("CMD ") && !l.starts_with("USER "))
+    {
+        all.pop();
+    }
+    while all.len() < lines {
+        all.push("# padding comment to reach the requested length".into());
+    }
+    let mut text = all.join("\n");
+    text.push('\n');
+    text
+}
+
+/// A realistic 60-line Dockerfile: two stages of the shape above.
+pub fn realistic_dockerfile() -> String {
+    generate_dockerfile(60)
+}
