@@ -49,6 +49,10 @@ module.exports = grammar({
     $._key_bare,
     $._as_keyword,
     $._expansion_text,
+    $._quoted_expansion_text,
+    $._end_of_flags,
+    $.expansion_operator,
+    $._expansion_close,
     ...KEYWORDS.map(k => $[`_kw_${k}`]),
     $._kw_unknown,
     $._stage_end,
@@ -72,18 +76,20 @@ module.exports = grammar({
       repeat($.stage),
     ),
 
-    // A FROM and the instructions up to the next FROM. The scanner closes it
-    // with an empty token, and closes runs of lines inside it (hidden chunks
-    // whose ends depend only on nearby text), so that an edit reparses one
-    // chunk: tree-sitter never reuses a node whose first or last child is a
-    // repetition.
+    // A FROM and the instructions up to the next FROM, in blocks: runs of lines
+    // whose ends the scanner places by the text of the line that follows (about
+    // one line in 64, and before every FROM), so that where a block ends never
+    // depends on text far away. tree-sitter never reuses a node whose first or
+    // last child is a repetition; the empty tokens that close stages and blocks
+    // make both reusable, so an edit reparses one block, and the server checks
+    // one block again.
     stage: $ => seq(
       field('from', $.from_instruction),
       $._instruction_end,
-      repeat($._chunk),
+      repeat($.block),
       $._stage_end,
     ),
-    _chunk: $ => seq($._line, repeat($._line), $._chunk_end),
+    block: $ => seq($._line, repeat($._line), $._chunk_end),
     _line: $ => choice(seq($._stage_instruction, $._instruction_end), $._blank_line),
 
     // `# name=value` lines at the very top; the scanner only starts one for a
@@ -124,7 +130,7 @@ module.exports = grammar({
 
     from_instruction: $ => seq(
       keyword($, 'from'),
-      repeat($.flag),
+      flags($),
       optional(seq(
         field('image', $.word),
         optional(choice(
@@ -139,7 +145,7 @@ module.exports = grammar({
 
     run_instruction: $ => seq(
       keyword($, 'run'),
-      repeat($.flag),
+      flags($),
       optional(choice(
         $._exec_form,
         seq(optional($._not_json), $.shell_command, optional($._heredocs)),
@@ -155,34 +161,35 @@ module.exports = grammar({
 
     volume_instruction: $ => seq(
       keyword($, 'volume'),
-      repeat($.flag),
+      flags($),
       optional(choice($._exec_form, seq(optional($._not_json), repeat1($.word)))),
     ),
 
-    expose_instruction: $ => wordsInstruction($, 'expose'),
-    user_instruction: $ => wordsInstruction($, 'user'),
-    workdir_instruction: $ => wordsInstruction($, 'workdir'),
-    stopsignal_instruction: $ => wordsInstruction($, 'stopsignal'),
-    maintainer_instruction: $ => wordsInstruction($, 'maintainer'),
+    expose_instruction: $ => wordsInstruction($, 'expose', $.word),
+    // BuildKit reads the rest of these lines as one string, so `${...}` may hold blanks.
+    user_instruction: $ => wordsInstruction($, 'user', alias($._string_word, $.word)),
+    workdir_instruction: $ => wordsInstruction($, 'workdir', alias($._string_word, $.word)),
+    stopsignal_instruction: $ => wordsInstruction($, 'stopsignal', alias($._string_word, $.word)),
+    maintainer_instruction: $ => wordsInstruction($, 'maintainer', alias($._string_word, $.word)),
 
     env_instruction: $ => pairsInstruction($, 'env'),
     label_instruction: $ => pairsInstruction($, 'label'),
 
     arg_instruction: $ => seq(
       keyword($, 'arg'),
-      repeat($.flag),
+      flags($),
       repeat(choice($.pair, alias($._bare_pair, $.pair))),
     ),
 
     onbuild_instruction: $ => seq(
       keyword($, 'onbuild'),
-      repeat($.flag),
+      flags($),
       optional(field('instruction', $.instruction)),
     ),
 
     healthcheck_instruction: $ => seq(
       keyword($, 'healthcheck'),
-      repeat($.flag),
+      flags($),
       optional(seq(
         field('type', $.word),
         optional(choice(
@@ -196,7 +203,7 @@ module.exports = grammar({
     // rejects it later, so we keep it too and report it from the syntax layer.
     unknown_instruction: $ => seq(
       field('keyword', alias($._kw_unknown, $.keyword)),
-      repeat($.flag),
+      flags($),
       optional(alias($._plain_shell_command, $.shell_command)),
     ),
 
@@ -206,7 +213,12 @@ module.exports = grammar({
       optional(seq(alias($._flag_eq, '='), optional(field('value', $.flag_value)))),
     ),
 
-    _exec_form: $ => seq($._json_marker, $.json_array),
+    // Go's JSON decoder reads the first value: BuildKit ignores text after the array.
+    _exec_form: $ => seq(
+      $._json_marker,
+      $.json_array,
+      optional(alias($._plain_shell_command, $.ignored_text)),
+    ),
 
     shell_command: $ => repeat1(choice($.shell_fragment, $.heredoc_marker)),
     _plain_shell_command: $ => repeat1($.shell_fragment),
@@ -217,6 +229,8 @@ module.exports = grammar({
     // Words split on whitespace, quotes kept as text (FROM, COPY, EXPOSE, ...).
     word: $ => seq($._word_part, repeat(seq($._concat, $._word_part))),
     _word_part: $ => choice($.unquoted_text, $.expansion),
+    _string_word: $ => seq($._string_word_part, repeat(seq($._concat, $._string_word_part))),
+    _string_word_part: $ => choice($.unquoted_text, alias($._quoted_expansion, $.expansion)),
 
     // Words where quotes group (ENV, LABEL and ARG values).
     _shell_word: $ => seq($._shell_word_part, repeat(seq($._concat, $._shell_word_part))),
@@ -229,7 +243,7 @@ module.exports = grammar({
 
     double_quoted_string: $ => seq(
       '"',
-      repeat(choice($.string_content, $.expansion)),
+      repeat(choice($.string_content, alias($._quoted_expansion, $.expansion))),
       // BuildKit's parser accepts an unterminated quote at the end of the line.
       optional(token.immediate('"')),
     ),
@@ -247,22 +261,15 @@ module.exports = grammar({
     ),
     legacy_value: $ => repeat1($.word),
 
-    expansion: $ => choice(
-      seq('$', field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable_name))),
-      seq(
-        '${',
-        field('name', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable_name)),
-        optional(seq(
-          field('operator', alias(
-            token.immediate(choice(':-', '-', ':+', '+', ':?', '?', '##', '#', '%%', '%', '//', '/')),
-            $.expansion_operator,
-          )),
-          optional(field('argument', $.expansion_argument)),
-        )),
-        token.immediate('}'),
-      ),
-    ),
-    expansion_argument: $ => repeat1(choice(alias($._expansion_text, $.string_content), $.expansion)),
+    // Outside quotes, whitespace ends a word even inside `${...}` (BuildKit splits
+    // words first), so there the argument stops at blanks; `}` may be missing.
+    expansion: $ => expansion($, $.expansion_argument),
+    _quoted_expansion: $ => expansion($, alias($._quoted_expansion_argument, $.expansion_argument)),
+    expansion_argument: $ => prec.right(repeat1(choice(alias($._expansion_text, $.string_content), $.expansion))),
+    _quoted_expansion_argument: $ => prec.right(repeat1(choice(
+      alias($._quoted_expansion_text, $.string_content),
+      alias($._quoted_expansion, $.expansion),
+    ))),
 
     json_array: $ => seq('[', commaSep($._json_value), ']'),
     json_object: $ => seq('{', commaSep($.json_member), '}'),
@@ -284,6 +291,36 @@ module.exports = grammar({
 });
 
 /**
+ * `$name` or `${name<operator><argument>}`.
+ * @param {GrammarSymbols<string>} $
+ * @param {RuleOrLiteral} argument
+ */
+function expansion($, argument) {
+  const name = alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*|[0-9]+/), $.variable_name);
+  return choice(
+    seq('$', field('name', name)),
+    // An unclosed `${` takes all it can before it ends.
+    prec.right(seq(
+      '${',
+      field('name', name),
+      optional(seq(
+        field('operator', $.expansion_operator),
+        optional(field('argument', argument)),
+      )),
+      optional(alias($._expansion_close, '}')),
+    )),
+  );
+}
+
+/**
+ * Flags, then `--` alone, which ends them.
+ * @param {GrammarSymbols<string>} $
+ */
+function flags($) {
+  return seq(repeat($.flag), optional(alias($._end_of_flags, '--')));
+}
+
+/**
  * The keyword of an instruction, lexed by the scanner as the line's first word.
  * @param {GrammarSymbols<string>} $
  * @param {string} name
@@ -300,7 +337,7 @@ function keyword($, name) {
 function commandInstruction($, name) {
   return seq(
     keyword($, name),
-    repeat($.flag),
+    flags($),
     optional(choice(
       $._exec_form,
       seq(optional($._not_json), alias($._plain_shell_command, $.shell_command)),
@@ -316,7 +353,7 @@ function commandInstruction($, name) {
 function fileInstruction($, name) {
   return seq(
     keyword($, name),
-    repeat($.flag),
+    flags($),
     optional(choice(
       $._exec_form,
       seq(optional($._not_json), repeat1(choice($.word, $.heredoc_marker)), optional($._heredocs)),
@@ -328,9 +365,10 @@ function fileInstruction($, name) {
  * Instructions whose arguments are whitespace-separated words.
  * @param {GrammarSymbols<string>} $
  * @param {string} name
+ * @param {RuleOrLiteral} word
  */
-function wordsInstruction($, name) {
-  return seq(keyword($, name), repeat($.flag), repeat($.word));
+function wordsInstruction($, name, word) {
+  return seq(keyword($, name), flags($), repeat(word));
 }
 
 /**
@@ -341,7 +379,7 @@ function wordsInstruction($, name) {
 function pairsInstruction($, name) {
   return seq(
     keyword($, name),
-    repeat($.flag),
+    flags($),
     optional(choice(
       seq($.pair, repeat(choice($.pair, alias($._bare_pair, $.pair)))),
       alias($._legacy_pair, $.pair),

@@ -156,6 +156,109 @@ fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Conversions over a rope, the text of an open document.
+///
+/// The rope counts lines as the LSP does (`\n`, `\r\n` and a lone `\r`), so these
+/// agree with [`LineIndex`] on the same text.
+pub mod rope {
+    use ropey::Rope;
+
+    use super::{LineCol, PositionEncoding, saturate};
+
+    /// The nearest character boundary at or before `offset`, not between `\r` and `\n`.
+    pub fn snap(rope: &Rope, offset: usize) -> usize {
+        let offset = offset.min(rope.len_bytes());
+        let offset = rope.char_to_byte(rope.byte_to_char(offset));
+        if offset > 0
+            && offset < rope.len_bytes()
+            && rope.byte(offset) == b'\n'
+            && rope.byte(offset - 1) == b'\r'
+        {
+            offset - 1
+        } else {
+            offset
+        }
+    }
+
+    /// The position of byte `offset`, its column counted in `encoding`.
+    pub fn position(rope: &Rope, offset: usize, encoding: PositionEncoding) -> LineCol {
+        let offset = snap(rope, offset);
+        let line = rope.byte_to_line(offset);
+        let line_start = rope.line_to_byte(line);
+        let col = match encoding {
+            PositionEncoding::Utf8 => offset - line_start,
+            PositionEncoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
+            PositionEncoding::Utf16 => {
+                rope.char_to_utf16_cu(rope.byte_to_char(offset))
+                    - rope.char_to_utf16_cu(rope.byte_to_char(line_start))
+            }
+        };
+        LineCol {
+            line: saturate(line),
+            col: saturate(col),
+        }
+    }
+
+    /// The byte offset of `position`: a column past the line's end means the line's
+    /// end, a line past the last means the end of the text, a column inside a
+    /// character means that character's start.
+    pub fn offset(rope: &Rope, position: LineCol, encoding: PositionEncoding) -> usize {
+        let line = usize::try_from(position.line).unwrap_or(usize::MAX);
+        if line >= rope.len_lines() {
+            return rope.len_bytes();
+        }
+        let start = rope.line_to_byte(line);
+        let end = content_end(rope, line);
+        let col = usize::try_from(position.col).unwrap_or(usize::MAX);
+        let offset = match encoding {
+            PositionEncoding::Utf8 => start.saturating_add(col).min(end),
+            PositionEncoding::Utf32 => {
+                let start_char = rope.byte_to_char(start);
+                let end_char = rope.byte_to_char(end);
+                rope.char_to_byte(start_char.saturating_add(col).min(end_char))
+            }
+            PositionEncoding::Utf16 => {
+                let start_cu = rope.char_to_utf16_cu(rope.byte_to_char(start));
+                let end_cu = rope.char_to_utf16_cu(rope.byte_to_char(end));
+                let cu = start_cu.saturating_add(col).min(end_cu);
+                let char_index = rope.utf16_cu_to_char(cu);
+                // Inside a surrogate pair: the character's start.
+                let char_index = if rope.char_to_utf16_cu(char_index) > cu {
+                    char_index - 1
+                } else {
+                    char_index
+                };
+                rope.char_to_byte(char_index)
+            }
+        };
+        snap(rope, offset)
+    }
+
+    /// Where the content of `line` ends, before its line break.
+    fn content_end(rope: &Rope, line: usize) -> usize {
+        let end = if line + 1 < rope.len_lines() {
+            rope.line_to_byte(line + 1)
+        } else {
+            return rope.len_bytes();
+        };
+        let mut end = end;
+        if end > 0 && rope.byte(end - 1) == b'\n' {
+            end -= 1;
+        }
+        if end > 0 && rope.byte(end - 1) == b'\r' {
+            end -= 1;
+        }
+        end
+    }
+
+    /// The tree-sitter point (row, byte column) of a byte offset.
+    pub fn point(rope: &Rope, offset: usize) -> (usize, usize) {
+        let offset = offset.min(rope.len_bytes());
+        let line = rope.byte_to_line(offset);
+        (line, offset - rope.line_to_byte(line))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +481,21 @@ mod tests {
                 prop_assert!(text.is_char_boundary(offset));
                 let bytes = text.as_bytes();
                 prop_assert!(!(offset > 0 && bytes.get(offset) == Some(&b'\n') && bytes[offset - 1] == b'\r'));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_rope_conversions_agree_with_the_line_index(text in tricky_text(), line in 0u32..12, col in 0u32..40) {
+            let index = LineIndex::new(&text);
+            let rope = ropey::Rope::from_str(&text);
+            for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
+                let at = LineCol { line, col };
+                prop_assert_eq!(rope::offset(&rope, at, encoding), index.offset(at, encoding), "{:?} {:?}", encoding, at);
+                for offset in 0..=text.len() {
+                    prop_assert_eq!(rope::position(&rope, offset, encoding), index.position(offset, encoding));
+                }
             }
         }
     }

@@ -58,11 +58,15 @@ fn help_lists_the_check_command() -> TestResult {
 }
 
 #[test]
-fn no_command_prints_help_to_stderr_and_exits_2() -> TestResult {
+fn no_command_serves_lsp_and_exits_1_when_input_ends_without_shutdown() -> TestResult {
+    // `output()` gives the child an empty stdin: the protocol ends at once, with no
+    // `shutdown` request, which the LSP specification answers with status 1.
     let output = dockerfile_lsp(&[], Path::new("."))?;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stdout(&output).is_empty());
-    assert!(stderr(&output).contains("Usage: dockerfile-lsp"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).is_empty(),
+        "stdout carries the protocol only"
+    );
     Ok(())
 }
 

@@ -46,6 +46,10 @@ enum TokenType {
   KEY_BARE,
   AS_KEYWORD,
   EXPANSION_TEXT,
+  QUOTED_EXPANSION_TEXT,
+  END_OF_FLAGS,
+  EXPANSION_OPERATOR,
+  EXPANSION_CLOSE,
   KW_FROM,
   KW_RUN,
   KW_CMD,
@@ -195,7 +199,27 @@ static bool finish_continuation(Scanner *s, TSLexer *lexer, bool blank_before,
   accept(s, lexer, LINE_CONTINUATION);
   s->concat_next = word_may_continue && !at_eof(lexer) && !is_blank(lexer->lookahead) &&
                    lexer->lookahead != '\n' && lexer->lookahead != '#';
+  /* A continuation can stand on a line of its own before a FROM. */
+  peek_boundary(s, lexer);
   return true;
+}
+
+/*
+ * After an escape that is not a continuation: consumes the escaped character.
+ * An escape right after an escaped escape is no continuation either (BuildKit's
+ * regex wants a character other than the escape before it), so a run of them is
+ * consumed too. Returns the number of characters consumed.
+ */
+static unsigned consume_escaped(Scanner *s, TSLexer *lexer) {
+  if (at_eol(lexer) || lexer->lookahead == '\r') return 0;
+  bool escaped_escape = lexer->lookahead == s->escape;
+  advance(lexer);
+  unsigned n = 1;
+  while (escaped_escape && !at_eol(lexer) && lexer->lookahead == s->escape) {
+    advance(lexer);
+    n++;
+  }
+  return n;
 }
 
 /* ---------------------------------------------------------------------------
@@ -249,9 +273,11 @@ static int32_t lr_next(LogicalReader *r) {
     if (c != r->escape) return c;
     r->head = r->tail = 0;
     if (lexer->lookahead == r->escape && !at_eof(lexer)) {
-      /* An escaped escape: never a continuation. */
-      r->buffer[r->tail++] = lexer->lookahead;
-      advance(lexer);
+      /* An escaped escape, and any escape after it: never a continuation. */
+      while (lexer->lookahead == r->escape && !at_eof(lexer) && r->tail < LR_BUFFER) {
+        r->buffer[r->tail++] = lexer->lookahead;
+        advance(lexer);
+      }
       return c;
     }
     while (!at_eof(lexer) && is_blank(lexer->lookahead)) {
@@ -424,14 +450,8 @@ static bool rest_is_json_array(Scanner *s, TSLexer *lexer) {
   LogicalReader reader = {.lexer = lexer, .escape = s->escape};
   JsonParser p = {.reader = &reader, .all_strings = true};
   jp_next(&p);
-  if (p.c != '[' || !jp_array(&p, true)) return false;
-  jp_skip_ws(&p);
-  /* Trailing blanks other than JSON's own (\f, \v) are trimmed by BuildKit too. */
-  while (p.c == '\f' || p.c == '\v' || p.c == 0xFEFF) {
-    jp_next(&p);
-    jp_skip_ws(&p);
-  }
-  return p.c == LR_END;
+  /* Go's json.Decoder reads the first value; BuildKit ignores what follows. */
+  return p.c == '[' && jp_array(&p, true);
 }
 
 /* ---------------------------------------------------------------------------
@@ -504,6 +524,7 @@ static bool read_delimiter(TSLexer *lexer, char *name, unsigned *length) {
       }
       c = next;
     }
+    if (c == '<') return false;
     push_utf8(name, &n, MAX_DELIMITER, c);
     any = true;
     advance(lexer);
@@ -528,6 +549,9 @@ static bool scan_heredoc_marker(Scanner *s, TSLexer *lexer, bool push) {
     chomp = true;
     advance(lexer);
   }
+  /* BuildKit's `^(\d*)<<(-?)\s*([^<]*)$`: no `<` after the marker (`<<<` is a
+   * here-string). */
+  if (lexer->lookahead == '<') return false;
   while (!at_eof(lexer) && (lexer->lookahead == ' ' || lexer->lookahead == '\t')) advance(lexer);
   char name[MAX_DELIMITER];
   unsigned length = 0;
@@ -660,13 +684,14 @@ typedef enum {
   MODE_WORD,      /* ENV/LABEL/ARG values: quotes group */
   MODE_KEY,       /* ENV/LABEL/ARG keys: like MODE_WORD, also stop at '=' */
   MODE_STRING,    /* inside "...": stop at '"' */
-  MODE_EXPANSION, /* inside ${name:-...}: stop at '}' */
+  MODE_EXPANSION, /* inside ${name:-...} outside quotes: stop at '}' and blanks */
+  MODE_QUOTED_EXPANSION, /* inside "${name:-...}": stop at '}' */
 } TextMode;
 
 /* `$name` or `${` starts an expansion; a lone `$` is text. Consumes the `$`. */
 static bool dollar_starts_expansion(TSLexer *lexer) {
   advance(lexer);
-  return lexer->lookahead == '{' || is_name_start(lexer->lookahead);
+  return lexer->lookahead == '{' || is_name_start(lexer->lookahead) || is_digit(lexer->lookahead);
 }
 
 /* The escape character mid-token, with the end marked before it: consumes it
@@ -707,8 +732,18 @@ static unsigned scan_text(Scanner *s, TSLexer *lexer, TextMode mode, unsigned le
         if (c == '"') return length;
         break;
       case MODE_EXPANSION:
+        if (c == '}' || is_blank(c)) return length;
+        break;
+      case MODE_QUOTED_EXPANSION:
         if (c == '}') return length;
         break;
+    }
+    if (c == '\r') {
+      /* A CR before the newline is not text (an unterminated quote ends here). */
+      advance(lexer);
+      if (at_eol(lexer)) return length;
+      length++;
+      continue;
     }
     if (c == '$' && mode != MODE_KEY) {
       if (dollar_starts_expansion(lexer)) return length;
@@ -719,7 +754,7 @@ static unsigned scan_text(Scanner *s, TSLexer *lexer, TextMode mode, unsigned le
       unsigned blanks;
       if (escape_is_continuation(lexer, &blanks)) return length;
       if (blanks > 0) {
-        if (mode == MODE_STRING || mode == MODE_EXPANSION) {
+        if (mode == MODE_STRING || mode == MODE_QUOTED_EXPANSION) {
           length += 1 + blanks;
           continue;
         }
@@ -729,15 +764,11 @@ static unsigned scan_text(Scanner *s, TSLexer *lexer, TextMode mode, unsigned le
       /* Escape pair: the escaped character is text. An escaped escape at
        * the end of a line is no continuation (BuildKit's regex wants a
        * character other than the escape before it). */
-      length++;
-      if (!at_eol(lexer)) {
-        advance(lexer);
-        length++;
-      }
+      length += 1 + consume_escaped(s, lexer);
       continue;
     }
-    if (mode == MODE_KEY && (c == '"' || c == '\'')) {
-      /* Quotes group inside keys: `"a b"=c`. */
+    if (mode == MODE_EXPANSION && (c == '"' || c == '\'')) {
+      /* Quotes group blanks (and braces) inside `${name:+"a b"}`. */
       advance(lexer);
       length++;
       while (!at_eol(lexer) && lexer->lookahead != c) {
@@ -750,6 +781,25 @@ static unsigned scan_text(Scanner *s, TSLexer *lexer, TextMode mode, unsigned le
         length++;
       }
       if (!at_eol(lexer)) {
+        advance(lexer);
+        length++;
+      }
+      continue;
+    }
+    if (mode == MODE_KEY && (c == '"' || c == '\'')) {
+      /* Quotes group inside keys: `"a b"=c`. */
+      advance(lexer);
+      length++;
+      while (!at_eol(lexer) && lexer->lookahead != c && lexer->lookahead != '=') {
+        if (c == '"' && lexer->lookahead == s->escape) {
+          advance(lexer);
+          length++;
+          if (at_eol(lexer)) break;
+        }
+        advance(lexer);
+        length++;
+      }
+      if (!at_eol(lexer) && lexer->lookahead == c) {
         advance(lexer);
         length++;
       }
@@ -771,6 +821,11 @@ static bool scan_single_quoted(Scanner *s, TSLexer *lexer) {
     /* BuildKit's parser accepts an unterminated quote at the end of the line. */
     if (at_eol(lexer)) return accept(s, lexer, SINGLE_QUOTED);
     int32_t c = lexer->lookahead;
+    if (c == '\r') {
+      advance(lexer);
+      if (at_eol(lexer)) return accept(s, lexer, SINGLE_QUOTED);
+      continue;
+    }
     if (c == '\'') {
       advance(lexer);
       lexer->mark_end(lexer);
@@ -822,9 +877,8 @@ static bool scan_flag_value(Scanner *s, TSLexer *lexer) {
       unsigned blanks;
       if (escape_is_continuation(lexer, &blanks)) break;
       length += 1 + blanks;
-      if (blanks == 0 && !at_eol(lexer) && (s->escape == '\\' || lexer->lookahead == s->escape)) {
-        advance(lexer);
-        length++;
+      if (blanks == 0 && (s->escape == '\\' || lexer->lookahead == s->escape)) {
+        length += consume_escaped(s, lexer);
       } else if (blanks > 0 && quote == 0) {
         lexer->mark_end(lexer);
         break;
@@ -865,10 +919,9 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, b
       if (escape_is_continuation(lexer, &blanks)) break;
       length += 1 + blanks;
       if (blanks == 0) {
-        if (!at_eol(lexer) && (s->escape == '\\' || lexer->lookahead == s->escape)) {
+        if (s->escape == '\\' || lexer->lookahead == s->escape) {
           /* The shell lexer's escape pair, or an escaped escape. */
-          advance(lexer);
-          length++;
+          length += consume_escaped(s, lexer);
         }
         lexer->mark_end(lexer);
         last_blank = false;
@@ -903,8 +956,13 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, b
     advance(lexer);
     length++;
     if (s->quote != 0) {
+      if (is_blank(c)) {
+        last_blank = true;
+        continue;
+      }
       if (c == s->quote) s->quote = 0;
-      else if (c == '\\' && s->quote == '"' && !at_eol(lexer) && lexer->lookahead != s->escape) {
+      else if (c == '\\' && s->quote == '"' && !at_eol(lexer) && lexer->lookahead != s->escape &&
+               lexer->lookahead != '\r') {
         advance(lexer);
         length++;
       }
@@ -919,7 +977,7 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, const bool *valid, b
       continue;
     }
     if (c == '"' || c == '\'') s->quote = (uint8_t)c;
-    if (c == '\\' && !at_eol(lexer) && lexer->lookahead != s->escape) {
+    if (c == '\\' && !at_eol(lexer) && lexer->lookahead != s->escape && lexer->lookahead != '\r') {
       advance(lexer);
       length++;
     }
@@ -977,10 +1035,7 @@ static bool scan_content(Scanner *s, TSLexer *lexer, TextMode mode, enum TokenTy
     unsigned blanks;
     if (escape_is_continuation(lexer, &blanks)) return finish_continuation(s, lexer, false, false);
     length = 1 + blanks;
-    if (blanks == 0 && !at_eol(lexer)) {
-      advance(lexer);
-      length++;
-    }
+    if (blanks == 0) length += consume_escaped(s, lexer);
   }
   if (scan_text(s, lexer, mode, length) == 0) return false;
   return accept(s, lexer, token);
@@ -1053,6 +1108,24 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
 
   if (!recovering) {
     int32_t c = lexer->lookahead;
+    /* Inside `${...}`: the operator and the closing brace come before any word. */
+    if (valid[EXPANSION_CLOSE] && c == '}') {
+      advance(lexer);
+      lexer->mark_end(lexer);
+      return accept(s, lexer, EXPANSION_CLOSE);
+    }
+    if (valid[EXPANSION_OPERATOR] && (c == ':' || c == '-' || c == '+' || c == '?' || c == '#' ||
+                                      c == '%' || c == '/')) {
+      advance(lexer);
+      if (c == ':') {
+        if (lexer->lookahead != '-' && lexer->lookahead != '+' && lexer->lookahead != '?') return false;
+        advance(lexer);
+      } else if ((c == '#' || c == '%' || c == '/') && lexer->lookahead == c) {
+        advance(lexer);
+      }
+      lexer->mark_end(lexer);
+      return accept(s, lexer, EXPANSION_OPERATOR);
+    }
     if (valid[CONCAT] && s->concat_next) {
       lexer->mark_end(lexer);
       return accept(s, lexer, CONCAT);
@@ -1060,7 +1133,10 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     if (valid[STRING_CONTENT] && !at_eol(lexer)) {
       return scan_content(s, lexer, MODE_STRING, STRING_CONTENT);
     }
-    if (valid[EXPANSION_TEXT] && !at_eol(lexer) && c != '}') {
+    if (valid[QUOTED_EXPANSION_TEXT] && !at_eol(lexer) && c != '}') {
+      return scan_content(s, lexer, MODE_QUOTED_EXPANSION, QUOTED_EXPANSION_TEXT);
+    }
+    if (valid[EXPANSION_TEXT] && !at_eol(lexer) && c != '}' && !is_blank(c)) {
       return scan_content(s, lexer, MODE_EXPANSION, EXPANSION_TEXT);
     }
     if (valid[FLAG_NAME] && !at_eol(lexer) && !is_blank(c) && c != '=') {
@@ -1074,7 +1150,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     if (valid[FLAG_VALUE] && !at_eol(lexer) && !is_blank(c)) {
       return scan_flag_value(s, lexer);
     }
-    if (valid[CONCAT] && !at_eol(lexer) && !is_blank(c)) {
+    if (valid[CONCAT] && !s->in_continuation && !at_eol(lexer) && !is_blank(c)) {
       lexer->mark_end(lexer);
       if (c == s->escape && !s->in_directive) {
         unsigned blanks;
@@ -1167,7 +1243,9 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     }
     if (recovering) return false;
     if (valid[SHELL_FRAGMENT]) {
-      if (blanks == 0 && (s->escape == '\\' || lexer->lookahead == s->escape)) advance(lexer);
+      if (blanks == 0 && (s->escape == '\\' || lexer->lookahead == s->escape)) {
+        consume_escaped(s, lexer);
+      }
       lexer->mark_end(lexer);
       return scan_shell_fragment(s, lexer, valid, false, 1 + blanks);
     }
@@ -1181,7 +1259,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       }
       return false;
     }
-    advance(lexer);
+    consume_escaped(s, lexer);
     return finish_text(s, lexer, valid, 2, false);
   }
 
@@ -1193,6 +1271,10 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       advance(lexer);
       lexer->mark_end(lexer);
       s->prev_ws = false;
+      /* `--` alone ends the flags: what follows is arguments, dashes or not. */
+      if ((at_eol(lexer) || is_blank(lexer->lookahead)) && valid[END_OF_FLAGS]) {
+        return accept(s, lexer, END_OF_FLAGS);
+      }
       return accept(s, lexer, FLAG_DASHES);
     }
     if (valid[KW_FROM] || valid[KW_UNKNOWN]) return false;

@@ -6,12 +6,19 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// A language server and linter for Dockerfiles: lean, fast and safe images.
+///
+/// With no command (or with --stdio) it serves the Language Server Protocol on
+/// stdin and stdout.
 #[derive(Debug, Parser)]
 #[command(name = "dockerfile-lsp", version)]
 struct Cli {
+    /// Serve LSP over stdin/stdout (the default when no command is given)
+    #[arg(long)]
+    stdio: bool,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -67,12 +74,15 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    run(cli).into()
+    match cli.command {
+        Some(command) => run(command).into(),
+        None => crate::server::run_stdio(),
+    }
 }
 
-fn run(cli: Cli) -> Status {
-    match cli.command {
-        Some(Command::Check(args)) => {
+fn run(command: Command) -> Status {
+    match command {
+        Command::Check(args) => {
             let mut stdout = io::BufWriter::new(io::stdout().lock());
             let mut stderr = io::stderr().lock();
             let status = check::run(&args.paths, &mut stdout, &mut stderr);
@@ -84,13 +94,6 @@ fn run(cli: Cli) -> Status {
                     Status::Failure
                 }
             }
-        }
-        None => {
-            // Until the language server lands here, a bare invocation is a usage error.
-            let help = Cli::command().render_help();
-            // Nothing more can be said if stderr is gone.
-            let _ = write!(io::stderr(), "{help}");
-            Status::Failure
         }
     }
 }

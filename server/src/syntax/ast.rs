@@ -7,6 +7,69 @@ use tree_sitter::{Node, Tree};
 use super::heredoc::{HeredocSpec, parse_marker};
 use super::logical::logical_text;
 
+/// Node kind ids of the Dockerfile grammar, looked up once: `Node::kind` measures
+/// and checks a C string on every call, which shows in per-keystroke walks.
+struct KindIds {
+    instructions: Vec<(u16, InstructionKind)>,
+    instruction: u16,
+    stage: u16,
+    block: u16,
+    directive: u16,
+}
+
+fn kind_ids() -> &'static KindIds {
+    static IDS: std::sync::OnceLock<KindIds> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language = super::tree::language(super::FileKind::Dockerfile);
+        let id = |name: &str| language.id_for_node_kind(name, true);
+        let mut instructions: Vec<(u16, InstructionKind)> = InstructionKind::ALL_KNOWN
+            .iter()
+            .chain([InstructionKind::Unknown].iter())
+            .map(|&kind| (id(kind.node_kind()), kind))
+            .collect();
+        instructions.sort_unstable_by_key(|&(id, _)| id);
+        KindIds {
+            instructions,
+            instruction: id("instruction"),
+            stage: id("stage"),
+            block: id("block"),
+            directive: id("parser_directive"),
+        }
+    })
+}
+
+/// The instruction a node stands for, by its kind id.
+fn instruction_kind(node: Node<'_>) -> Option<InstructionKind> {
+    let ids = kind_ids();
+    let id = node.kind_id();
+    ids.instructions
+        .binary_search_by_key(&id, |&(i, _)| i)
+        .ok()
+        .map(|i| ids.instructions[i].1)
+}
+
+/// Whether a node is a `stage`.
+pub fn is_stage(node: Node<'_>) -> bool {
+    node.kind_id() == kind_ids().stage
+}
+
+/// Whether a node is a `block` (a run of lines inside a stage).
+pub fn is_block(node: Node<'_>) -> bool {
+    node.kind_id() == kind_ids().block
+}
+
+/// The nodes inside the root, a stage or a block, in order, stages and blocks flattened.
+fn push_instruction_nodes<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        if is_block(child) || is_stage(child) {
+            push_instruction_nodes(child, out);
+        } else {
+            out.push(child);
+        }
+    }
+}
+
 /// The text of a node (empty if the range is not in `src`).
 pub fn node_text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
     src.get(node.byte_range()).unwrap_or("")
@@ -56,15 +119,7 @@ impl<'t> Dockerfile<'t> {
         let src = self.src;
         let escape = self.escape;
         let mut nodes = Vec::new();
-        let mut cursor = self.root.walk();
-        for node in self.root.named_children(&mut cursor) {
-            if node.kind() == "stage" {
-                let mut inner = node.walk();
-                nodes.extend(node.named_children(&mut inner));
-            } else {
-                nodes.push(node);
-            }
-        }
+        push_instruction_nodes(self.root, &mut nodes);
         nodes
             .into_iter()
             .filter_map(move |node| Instruction::from_node(node, src, escape))
@@ -76,15 +131,16 @@ impl<'t> Dockerfile<'t> {
         let stage_nodes: Vec<Node<'t>> = self
             .root
             .named_children(&mut cursor)
-            .filter(|n| n.kind() == "stage")
+            .filter(|n| is_stage(*n))
             .collect();
         stage_nodes
             .into_iter()
             .enumerate()
             .filter_map(|(index, node)| {
-                let mut inner = node.walk();
-                let mut instructions = node
-                    .named_children(&mut inner)
+                let mut nodes = Vec::new();
+                push_instruction_nodes(node, &mut nodes);
+                let mut instructions = nodes
+                    .into_iter()
                     .filter_map(|n| Instruction::from_node(n, self.src, self.escape));
                 let from = instructions.next()?;
                 Some(Stage {
@@ -95,6 +151,30 @@ impl<'t> Dockerfile<'t> {
                 })
             })
             .collect()
+    }
+
+    /// The last instruction of the file, found without walking the others.
+    pub fn last_instruction(&self) -> Option<Instruction<'t>> {
+        // The last child that is not an extra (comments and continuations can follow).
+        let last_structural = |node: Node<'t>| {
+            (0..node.child_count())
+                .rev()
+                .filter_map(|i| node.child(i))
+                .find(|c| !c.is_extra() && c.is_named())
+        };
+        let mut last = last_structural(self.root)?;
+        while is_stage(last) || is_block(last) {
+            last = last_structural(last)?;
+        }
+        Instruction::from_node(last, self.src, self.escape)
+    }
+
+    /// Whether the file has any instruction.
+    pub fn has_instructions(&self) -> bool {
+        let mut cursor = self.root.walk();
+        self.root.named_children(&mut cursor).any(|n| {
+            is_stage(n) || instruction_kind(n).is_some() || n.kind_id() == kind_ids().instruction
+        })
     }
 
     /// Instructions before the first FROM (global ARGs).
@@ -113,10 +193,13 @@ impl<'t> Dockerfile<'t> {
 }
 
 fn directives_of<'t>(root: Node<'t>, src: &'t str) -> impl Iterator<Item = Directive<'t>> + 't {
+    // Directives come first; comments may sit between them.
+    let directive = kind_ids().directive;
     let mut cursor = root.walk();
     let nodes: Vec<Node<'t>> = root
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "parser_directive")
+        .take_while(|n| n.kind_id() == directive || n.is_extra())
+        .filter(|n| n.kind_id() == directive)
         .collect();
     nodes.into_iter().map(move |node| Directive { node, src })
 }
@@ -189,6 +272,31 @@ impl InstructionKind {
         Self::Healthcheck,
         Self::Shell,
     ];
+
+    /// The grammar's node kind for this instruction.
+    pub fn node_kind(self) -> &'static str {
+        match self {
+            Self::From => "from_instruction",
+            Self::Run => "run_instruction",
+            Self::Cmd => "cmd_instruction",
+            Self::Label => "label_instruction",
+            Self::Maintainer => "maintainer_instruction",
+            Self::Expose => "expose_instruction",
+            Self::Env => "env_instruction",
+            Self::Add => "add_instruction",
+            Self::Copy => "copy_instruction",
+            Self::Entrypoint => "entrypoint_instruction",
+            Self::Volume => "volume_instruction",
+            Self::User => "user_instruction",
+            Self::Workdir => "workdir_instruction",
+            Self::Arg => "arg_instruction",
+            Self::Onbuild => "onbuild_instruction",
+            Self::Stopsignal => "stopsignal_instruction",
+            Self::Healthcheck => "healthcheck_instruction",
+            Self::Shell => "shell_instruction",
+            Self::Unknown => "unknown_instruction",
+        }
+    }
 
     pub fn from_node_kind(kind: &str) -> Option<Self> {
         Some(match kind {
@@ -279,12 +387,12 @@ pub struct Instruction<'t> {
 
 impl<'t> Instruction<'t> {
     pub fn from_node(node: Node<'t>, src: &'t str, escape: char) -> Option<Self> {
-        let node = if node.kind() == "instruction" {
+        let node = if node.kind_id() == kind_ids().instruction {
             node.named_child(0)?
         } else {
             node
         };
-        let kind = InstructionKind::from_node_kind(node.kind())?;
+        let kind = instruction_kind(node)?;
         Some(Instruction {
             node,
             kind,

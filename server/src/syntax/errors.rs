@@ -11,16 +11,53 @@ const MAX_LINE_BYTES: usize = 65_535;
 
 /// Every syntax error of a Dockerfile, in source order.
 pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
+    let mut errors = file_errors(file);
+    for instruction in file.instructions() {
+        instruction_errors(&instruction, false, &mut errors);
+    }
+    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors
+}
+
+/// The errors of one top-level instruction: they depend on its text alone (and the
+/// escape character), so they can be cached by that text.
+pub fn errors_of_instruction(instruction: &Instruction<'_>) -> Vec<SyntaxError> {
+    let mut errors = Vec::new();
+    instruction_errors(instruction, false, &mut errors);
+    errors
+}
+
+/// The errors that are not any one instruction's: ERROR and MISSING nodes, directives,
+/// an empty file, overlong lines.
+pub fn file_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
     let mut errors = Vec::new();
     let src = file.src();
     tree_errors(file.root(), src, &mut errors);
     directive_errors(file, &mut errors);
-    let mut any = false;
-    for instruction in file.instructions() {
-        any = true;
-        instruction_errors(&instruction, false, &mut errors);
+    // An unterminated heredoc runs to the end of the file, so only the last
+    // instruction can have one (its message names a line, so it is no
+    // instruction's own error).
+    if let Some(last) = file.last_instruction() {
+        let trigger = last.onbuild_trigger();
+        for heredoc in last
+            .heredocs()
+            .into_iter()
+            .chain(trigger.iter().flat_map(|t| t.heredocs()))
+        {
+            if !heredoc.is_terminated() {
+                let line = heredoc.marker.start_position().row + 1;
+                errors.push(error(
+                    "syntax-unterminated-heredoc",
+                    heredoc.marker,
+                    format!(
+                        "unterminated heredoc: no line {:?} ends the heredoc started on line {line}",
+                        heredoc.spec.name
+                    ),
+                ));
+            }
+        }
     }
-    if !any {
+    if !file.has_instructions() {
         errors.push(SyntaxError {
             rule: "syntax-no-instructions",
             message: "file with no instructions: a Dockerfile needs at least a FROM".into(),
@@ -29,7 +66,6 @@ pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
         });
     }
     long_lines(src, &mut errors);
-    errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors
 }
 
@@ -158,20 +194,7 @@ fn instruction_errors(
 
     flag_errors(instruction, errors);
     argument_errors(instruction, errors);
-
-    for heredoc in instruction.heredocs() {
-        if !heredoc.is_terminated() {
-            let line = heredoc.marker.start_position().row + 1;
-            errors.push(error(
-                "syntax-unterminated-heredoc",
-                heredoc.marker,
-                format!(
-                    "unterminated heredoc: no line {:?} ends the heredoc started on line {line}",
-                    heredoc.spec.name
-                ),
-            ));
-        }
-    }
+    unclosed_expansions(node, instruction.src(), errors);
 
     if kind == InstructionKind::Onbuild
         && let Some(trigger) = instruction.onbuild_trigger()
@@ -304,6 +327,21 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>)
         }
     }
 
+    let mut cursor = node.walk();
+    if let Some(ignored) = node
+        .children(&mut cursor)
+        .find(|c| c.kind() == "ignored_text")
+    {
+        errors.push(SyntaxError {
+            rule: "syntax-json-trailing-text",
+            message: format!(
+                "BuildKit ignores this text after the JSON array of {name}: only the array is used"
+            ),
+            range: ignored.byte_range(),
+            severity: Severity::Warning,
+        });
+    }
+
     if let Some(array) = instruction.json_array() {
         let mut cursor = array.walk();
         for item in array.named_children(&mut cursor) {
@@ -315,6 +353,28 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>)
                 ));
             }
         }
+    }
+}
+
+/// `${name` with no `}` before the word ends.
+fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<SyntaxError>) {
+    let mut cursor = node.walk();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "expansion" {
+            let text = node_text(n, src);
+            if text.starts_with("${") && !text.ends_with('}') {
+                errors.push(error(
+                    "syntax-unterminated-expansion",
+                    n,
+                    format!(
+                        "missing `}}` to close `{}`",
+                        text.chars().take(40).collect::<String>()
+                    ),
+                ));
+            }
+        }
+        stack.extend(n.named_children(&mut cursor).collect::<Vec<_>>());
     }
 }
 
@@ -347,20 +407,23 @@ fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<Synt
 }
 
 fn long_lines(src: &str, errors: &mut Vec<SyntaxError>) {
-    let mut offset = 0;
-    for line in src.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n');
-        if content.len() > MAX_LINE_BYTES {
+    if src.len() <= MAX_LINE_BYTES {
+        return;
+    }
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len()));
+    for end in ends {
+        if end - start > MAX_LINE_BYTES {
             errors.push(SyntaxError {
                 rule: "syntax-line-too-long",
                 message: format!(
                     "dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
                 ),
-                range: offset..offset + content.len(),
+                range: start..end,
                 severity: Severity::Error,
             });
         }
-        offset += line.len();
+        start = end + 1;
     }
 }
 

@@ -22,6 +22,10 @@ pub fn parse_marker(text: &str) -> Option<HeredocSpec> {
         Some(rest) => (true, rest),
         None => (false, rest),
     };
+    // BuildKit's `^(\d*)<<(-?)\s*([^<]*)$`: `<<<` is a here-string.
+    if rest.contains('<') {
+        return None;
+    }
     let raw = raw_word(rest.trim_start_matches([' ', '\t']));
     if raw.is_empty() {
         return None;
@@ -132,6 +136,7 @@ mod tests {
     #[test]
     fn not_a_marker() {
         assert_eq!(parse_marker("<EOF"), None);
+        assert_eq!(parse_marker("<<<\"here string\""), None);
         assert_eq!(parse_marker("<<"), None);
     }
 }

@@ -13,12 +13,12 @@ use std::ops::Range;
 
 pub use ast::{
     Directive, Dockerfile, Flag, Heredoc, Instruction, InstructionKind, Pair, Stage,
-    builder_flag_word, node_text,
+    builder_flag_word, is_block, is_stage, node_text,
 };
 pub use directives::{RawDirective, check_directive, detect_syntax, directives};
 pub use dockerignore::{Dockerignore, IgnorePattern};
 pub use dump::{buildkit_dump, go_quote};
-pub use errors::closest;
+pub use errors::{closest, errors_of_instruction, file_errors};
 pub use heredoc::{HeredocSpec, parse_marker};
 pub use logical::logical_text;
 pub use tree::{ParseError, language, parse, parse_chunks};

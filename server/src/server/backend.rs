@@ -1,0 +1,245 @@
+//! The LSP handlers: documents in, diagnostics and symbols out.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+use dashmap::DashMap;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, OneOf, SaveOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert::{self, line_col};
+use super::document::{Change, Document};
+use super::publisher::Publisher;
+use super::symbols::document_symbols;
+use crate::files::file_kind;
+use crate::position::PositionEncoding;
+use crate::syntax::{Dockerfile, FileKind};
+
+#[derive(Debug)]
+pub(crate) struct Backend {
+    client: Client,
+    documents: DashMap<Uri, Document>,
+    encoding: AtomicU8,
+    publisher: Publisher,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl Backend {
+    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+        Backend {
+            publisher: Publisher::spawn(client.clone()),
+            client,
+            documents: DashMap::new(),
+            encoding: AtomicU8::new(encoding_to_u8(PositionEncoding::Utf16)),
+            shutdown,
+        }
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        match self.encoding.load(Ordering::Relaxed) {
+            0 => PositionEncoding::Utf8,
+            2 => PositionEncoding::Utf32,
+            _ => PositionEncoding::Utf16,
+        }
+    }
+
+    /// Computes the document's diagnostics and queues them for publishing.
+    fn publish(&self, uri: &Uri, document: &mut Document) {
+        let encoding = self.encoding();
+        let diagnostics = document
+            .syntax_errors()
+            .iter()
+            .map(|e| convert::diagnostic(&document.rope, e, encoding))
+            .collect();
+        self.publisher
+            .publish(uri.clone(), Some(document.version), diagnostics);
+    }
+
+    /// Reports a handler that failed (a bug), so that the user knows a result is missing.
+    fn report_failure(&self, what: &str, uri: &Uri) {
+        let message = format!(
+            "dockerfile-lsp: internal error while handling {what} for {}",
+            uri.as_str()
+        );
+        tracing::error!("{message}");
+        let client = self.client.clone();
+        tokio::spawn(async move { client.show_message(MessageType::ERROR, message).await });
+    }
+}
+
+fn encoding_to_u8(encoding: PositionEncoding) -> u8 {
+    match encoding {
+        PositionEncoding::Utf8 => 0,
+        PositionEncoding::Utf16 => 1,
+        PositionEncoding::Utf32 => 2,
+    }
+}
+
+/// Runs `work`, turning a panic into `None` so that one bad input cannot stop the server.
+fn guarded<T>(work: impl FnOnce() -> T) -> Option<T> {
+    catch_unwind(AssertUnwindSafe(work)).ok()
+}
+
+/// Which grammar a document uses, from its language id or else its file name.
+fn document_kind(language_id: &str, uri: &Uri) -> Option<FileKind> {
+    match language_id {
+        "dockerfile" | "containerfile" => return Some(FileKind::Dockerfile),
+        "ignore" | "dockerignore" | "containerignore" => return Some(FileKind::Dockerignore),
+        _ => {}
+    }
+    let name = uri.as_str().rsplit('/').next().unwrap_or("");
+    file_kind(Path::new(name))
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|general| general.position_encodings.as_deref());
+        let encoding = convert::negotiate(offered);
+        self.encoding
+            .store(encoding_to_u8(encoding), Ordering::Relaxed);
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(encoding)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                            include_text: Some(false),
+                        })),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "dockerfile-lsp".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tracing::info!("initialized, positions in {:?}", self.encoding());
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let Some(kind) = document_kind(&item.language_id, &item.uri) else {
+            tracing::debug!("not a Dockerfile or ignore file: {}", item.uri.as_str());
+            return;
+        };
+        let uri = item.uri;
+        let opened = guarded(|| match Document::open(kind, item.version, item.text) {
+            Ok(mut document) => {
+                self.publish(&uri, &mut document);
+                self.documents.insert(uri.clone(), document);
+                true
+            }
+            Err(error) => {
+                tracing::error!("cannot parse {}: {error}", uri.as_str());
+                false
+            }
+        });
+        if opened != Some(true) {
+            self.report_failure("didOpen", &uri);
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let changes: Vec<Change> = params
+            .content_changes
+            .into_iter()
+            .map(|change| Change {
+                range: change.range.map(|r| (line_col(r.start), line_col(r.end))),
+                text: change.text,
+            })
+            .collect();
+        let encoding = self.encoding();
+        let done = guarded(|| {
+            let Some(mut document) = self.documents.get_mut(&uri) else {
+                tracing::warn!(
+                    "didChange for a document that is not open: {}",
+                    uri.as_str()
+                );
+                return true;
+            };
+            match document.apply_changes(version, changes, encoding) {
+                Ok(()) => {
+                    self.publish(&uri, &mut document);
+                    true
+                }
+                Err(error) => {
+                    tracing::error!("cannot parse {}: {error}", uri.as_str());
+                    false
+                }
+            }
+        });
+        if done != Some(true) {
+            // The document may be half-edited: drop it rather than report on wrong text.
+            self.documents.remove(&uri);
+            self.report_failure("didChange", &uri);
+        }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if self.documents.remove(&uri).is_some() {
+            self.publisher.publish(uri, None, Vec::new());
+        }
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.documents.get(&uri) else {
+            tracing::debug!(
+                "documentSymbol for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        if document.kind != FileKind::Dockerfile {
+            return Ok(Some(DocumentSymbolResponse::Nested(Vec::new())));
+        }
+        let symbols = guarded(|| {
+            let file = Dockerfile::new(&document.tree, &document.text);
+            document_symbols(&file, &document.rope, encoding)
+        });
+        drop(document);
+        match symbols {
+            Some(symbols) => Ok(Some(DocumentSymbolResponse::Nested(symbols))),
+            None => {
+                self.report_failure("documentSymbol", &uri);
+                Ok(None)
+            }
+        }
+    }
+}

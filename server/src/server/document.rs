@@ -1,0 +1,311 @@
+//! An open document: rope text, version, tree-sitter tree, and the analysis cached for it.
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
+use tree_sitter::{InputEdit, Node, Point, Tree};
+
+use crate::position::{LineCol, PositionEncoding, rope};
+use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError, SyntaxError};
+
+/// One content change of `textDocument/didChange`, positions already in our types.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// `None` replaces the whole text.
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Document {
+    pub kind: FileKind,
+    pub version: i32,
+    pub rope: Rope,
+    /// The text as one string, for the syntax layer; refreshed after every change.
+    pub text: String,
+    pub tree: Tree,
+    /// Syntax errors of stages, blocks and instructions relative to their start, by a
+    /// hash of their text and the escape character, which decide them.
+    cached_errors: FxHashMap<u64, Arc<[SyntaxError]>>,
+}
+
+impl Document {
+    pub fn open(kind: FileKind, version: i32, text: String) -> Result<Self, ParseError> {
+        let tree = syntax::parse(kind, &text, None)?;
+        Ok(Document {
+            kind,
+            version,
+            rope: Rope::from_str(&text),
+            text,
+            tree,
+            cached_errors: FxHashMap::default(),
+        })
+    }
+
+    /// Applies the changes in order, then reparses once, reusing the edited tree.
+    pub fn apply_changes(
+        &mut self,
+        version: i32,
+        changes: Vec<Change>,
+        encoding: PositionEncoding,
+    ) -> Result<(), ParseError> {
+        let mut reuse = true;
+        for change in changes {
+            match change.range {
+                Some((start, end)) => self.apply_edit(start, end, &change.text, encoding),
+                None => {
+                    self.rope = Rope::from_str(&change.text);
+                    reuse = false;
+                }
+            }
+        }
+        self.version = version;
+        self.text = self.rope.to_string();
+        let old = reuse.then_some(&self.tree);
+        self.tree = syntax::parse(self.kind, &self.text, old)?;
+        Ok(())
+    }
+
+    fn apply_edit(&mut self, start: LineCol, end: LineCol, text: &str, encoding: PositionEncoding) {
+        let start_byte = rope::offset(&self.rope, start, encoding);
+        let end_byte = rope::offset(&self.rope, end, encoding).max(start_byte);
+        let start_position = point(&self.rope, start_byte);
+        let old_end_position = point(&self.rope, end_byte);
+        let start_char = self.rope.byte_to_char(start_byte);
+        let end_char = self.rope.byte_to_char(end_byte);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, text);
+        let new_end_byte = start_byte + text.len();
+        self.tree.edit(&InputEdit {
+            start_byte,
+            old_end_byte: end_byte,
+            new_end_byte,
+            start_position,
+            old_end_position,
+            new_end_position: point(&self.rope, new_end_byte),
+        });
+    }
+
+    /// The syntax errors of the current text, in source order.
+    ///
+    /// The errors of a stage, a block or an instruction depend only on its text and
+    /// the escape character, so an edit re-checks just the block it falls in: the
+    /// others are found by the hash of their text.
+    pub fn syntax_errors(&mut self) -> Vec<SyntaxError> {
+        if self.kind != FileKind::Dockerfile {
+            return syntax::errors(self.kind, &self.tree, &self.text);
+        }
+        let file = Dockerfile::new(&self.tree, &self.text);
+        let mut errors = syntax::file_errors(&file);
+        let mut checker = Checker {
+            text: &self.text,
+            escape: file.escape(),
+            previous: &self.cached_errors,
+            next: FxHashMap::default(),
+        };
+        errors.extend(checker.container(self.tree.root_node()));
+        self.cached_errors = checker.next;
+        errors.sort_by_key(|e| (e.range.start, e.range.end));
+        errors
+    }
+}
+
+/// Walks stages, blocks and instructions, reusing the errors of unchanged text.
+struct Checker<'a> {
+    text: &'a str,
+    escape: char,
+    previous: &'a FxHashMap<u64, Arc<[SyntaxError]>>,
+    next: FxHashMap<u64, Arc<[SyntaxError]>>,
+}
+
+impl Checker<'_> {
+    /// The errors inside a node relative to its start: from the previous call when
+    /// its text is unchanged.
+    fn cached(
+        &mut self,
+        node: Node<'_>,
+        compute: impl FnOnce(&mut Self) -> Vec<SyntaxError>,
+    ) -> Arc<[SyntaxError]> {
+        let mut hasher = FxHasher::default();
+        self.escape.hash(&mut hasher);
+        node.kind_id().hash(&mut hasher);
+        self.text
+            .get(node.byte_range())
+            .unwrap_or("")
+            .hash(&mut hasher);
+        let key = hasher.finish();
+        let start = node.start_byte();
+        let relative: Arc<[SyntaxError]> = match self.previous.get(&key) {
+            Some(found) => Arc::clone(found),
+            None => compute(self)
+                .into_iter()
+                .map(|mut e| {
+                    e.range = e.range.start - start..e.range.end - start;
+                    e
+                })
+                .collect(),
+        };
+        self.next.insert(key, Arc::clone(&relative));
+        relative
+    }
+
+    /// The errors of the instructions in the root, a stage or a block (absolute ranges).
+    fn container(&mut self, node: Node<'_>) -> Vec<SyntaxError> {
+        let mut errors = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            let relative = if syntax::is_stage(child) || syntax::is_block(child) {
+                self.cached(child, |this| this.container(child))
+            } else if let Some(instruction) = Instruction::from_node(child, self.text, self.escape)
+            {
+                self.cached(child, |_| syntax::errors_of_instruction(&instruction))
+            } else {
+                continue;
+            };
+            let at = child.start_byte();
+            errors.extend(relative.iter().map(|e| SyntaxError {
+                range: e.range.start + at..e.range.end + at,
+                ..e.clone()
+            }));
+        }
+        errors
+    }
+}
+
+fn point(text: &Rope, offset: usize) -> Point {
+    let (row, column) = rope::point(text, offset);
+    Point { row, column }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(line: u32, col: u32) -> LineCol {
+        LineCol { line, col }
+    }
+
+    fn edit(doc: &mut Document, start: LineCol, end: LineCol, text: &str) {
+        let version = doc.version + 1;
+        doc.apply_changes(
+            version,
+            vec![Change {
+                range: Some((start, end)),
+                text: text.into(),
+            }],
+            PositionEncoding::Utf16,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn an_edit_changes_the_text_and_the_tree() {
+        let mut doc =
+            Document::open(FileKind::Dockerfile, 1, "FROM alpine\nRUN ls\n".into()).unwrap();
+        edit(&mut doc, at(1, 0), at(1, 3), "FORM");
+        assert_eq!(doc.text, "FROM alpine\nFORM ls\n");
+        assert_eq!(doc.version, 2);
+        let rules: Vec<_> = doc.syntax_errors().iter().map(|e| e.rule).collect();
+        assert_eq!(rules, ["syntax-unknown-instruction"]);
+        edit(&mut doc, at(1, 0), at(1, 4), "RUN");
+        assert!(doc.syntax_errors().is_empty());
+    }
+
+    #[test]
+    fn utf16_columns_after_an_emoji() {
+        let mut doc =
+            Document::open(FileKind::Dockerfile, 1, "LABEL a=\"😀\" b=c\n".into()).unwrap();
+        // The emoji is two UTF-16 code units: `b` is at column 13.
+        edit(&mut doc, at(0, 13), at(0, 14), "x");
+        assert_eq!(doc.text, "LABEL a=\"😀\" x=c\n");
+    }
+
+    #[test]
+    fn positions_past_the_end_are_clamped() {
+        let mut doc = Document::open(FileKind::Dockerfile, 1, "FROM a\n".into()).unwrap();
+        edit(&mut doc, at(7, 3), at(9, 9), "RUN x\n");
+        assert_eq!(doc.text, "FROM a\nRUN x\n");
+        edit(&mut doc, at(0, 99), at(0, 120), " AS b");
+        assert_eq!(doc.text, "FROM a AS b\nRUN x\n");
+    }
+
+    #[test]
+    fn a_full_change_replaces_the_text() {
+        let mut doc = Document::open(FileKind::Dockerfile, 1, "FROM a\n".into()).unwrap();
+        doc.apply_changes(
+            5,
+            vec![Change {
+                range: None,
+                text: "FORM b\n".into(),
+            }],
+            PositionEncoding::Utf8,
+        )
+        .unwrap();
+        assert_eq!(doc.text, "FORM b\n");
+        assert_eq!(doc.syntax_errors().len(), 1);
+    }
+
+    const PIECES: &[&str] = &[
+        "FROM a AS b\n",
+        "RUN echo \\\n",
+        "  hi\n",
+        "<<EOF\n",
+        "EOF\n",
+        "COPY <<X /d\n",
+        "X\n",
+        "# c\n",
+        "\r\n",
+        "ENV A=\"x y\"\n",
+        "CMD [\"a\"]\n",
+        "😀",
+        "日本",
+        "e\u{301}",
+        "\t",
+        "\r",
+        "`",
+        "$",
+        "${A}",
+        "=",
+        " ",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..30).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Random edit sequences in every encoding: the text is what plain string
+        /// editing gives, and the incremental tree equals a fresh parse.
+        #[test]
+        fn incremental_edits_match_a_fresh_document(
+            start in text(),
+            edits in prop::collection::vec((0u32..12, 0u32..40, 0u32..12, 0u32..40, text()), 1..20),
+            encoding in prop::sample::select(vec![PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32]),
+        ) {
+            let mut doc = Document::open(FileKind::Dockerfile, 0, start.clone()).unwrap();
+            let mut expected = start;
+            for (l1, c1, l2, c2, insert) in edits {
+                let (a, b) = (at(l1, c1), at(l2, c2));
+                let (a, b) = if (l1, c1) <= (l2, c2) { (a, b) } else { (b, a) };
+                // What the edit means on a plain string, through the line index.
+                let index = crate::position::LineIndex::new(&expected);
+                let s = index.offset(a, encoding);
+                let e = index.offset(b, encoding).max(s);
+                expected.replace_range(s..e, &insert);
+                let version = doc.version + 1;
+                doc.apply_changes(version, vec![Change { range: Some((a, b)), text: insert }], encoding).unwrap();
+                prop_assert_eq!(&doc.text, &expected);
+                let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
+                prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+                let cached = doc.syntax_errors();
+                prop_assert_eq!(cached, syntax::check(FileKind::Dockerfile, &expected));
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! A guard in front of the JSON-RPC transport: bad input is answered here and never
+//! reaches the LSP service, which would stop reading after it.
+//!
+//! tower-lsp-server decodes stdin with a framed reader that ends the stream on the
+//! first message it cannot decode (a body that is not JSON, not UTF-8, or not a
+//! JSON-RPC message), and it never answers requests named `$/...`. This module reads
+//! the frames itself, answers those cases as the JSON-RPC and LSP specifications say,
+//! and hands only well-formed messages on, so one bad message loses nothing else.
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
+
+/// Messages larger than this are refused rather than buffered.
+const MAX_MESSAGE_BYTES: usize = 512 * 1024 * 1024;
+
+/// One framed message read from the client.
+#[derive(Debug)]
+enum Frame {
+    Body(Vec<u8>),
+    /// Headers that cannot be read: what is wrong with them.
+    BadHeader(String),
+}
+
+/// Reads one `Content-Length` framed message; `None` at the end of the input.
+async fn read_frame<R: AsyncRead + Unpin>(
+    input: &mut BufReader<R>,
+) -> std::io::Result<Option<Frame>> {
+    let mut length: Option<usize> = None;
+    let mut problem: Option<String> = None;
+    let mut line = String::new();
+    let mut saw_header = false;
+    loop {
+        line.clear();
+        let read = input.read_line(&mut line).await?;
+        if read == 0 {
+            return Ok(if saw_header {
+                Some(Frame::BadHeader(
+                    "the input ended inside the headers".into(),
+                ))
+            } else {
+                None
+            });
+        }
+        let header = line.trim_end_matches(['\r', '\n']);
+        if header.is_empty() {
+            if !saw_header {
+                continue; // stray blank line between messages
+            }
+            break;
+        }
+        saw_header = true;
+        match header.split_once(':') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
+                match value.trim().parse::<usize>() {
+                    Ok(n) if n <= MAX_MESSAGE_BYTES => length = Some(n),
+                    Ok(n) => {
+                        problem = Some(format!(
+                            "Content-Length {n} is larger than {MAX_MESSAGE_BYTES} bytes"
+                        ))
+                    }
+                    Err(_) => {
+                        problem = Some(format!(
+                            "Content-Length is not a number: {:?}",
+                            value.trim()
+                        ))
+                    }
+                }
+            }
+            Some(_) => {} // Content-Type and unknown headers
+            None => problem = Some(format!("not a header: {header:?}")),
+        }
+    }
+    match (problem, length) {
+        (Some(problem), _) => Ok(Some(Frame::BadHeader(problem))),
+        (None, None) => Ok(Some(Frame::BadHeader(
+            "the message has no Content-Length header".into(),
+        ))),
+        (None, Some(n)) => {
+            let mut body = vec![0; n];
+            input.read_exact(&mut body).await?;
+            Ok(Some(Frame::Body(body)))
+        }
+    }
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn error_response(id: Value, code: i64, message: String) -> Vec<u8> {
+    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
+    frame(body.to_string().as_bytes())
+}
+
+/// What to do with a message body: pass it on, or answer it here.
+fn check(body: &[u8]) -> Result<(), Vec<u8>> {
+    let message: Value = match serde_json::from_slice(body) {
+        Ok(message) => message,
+        Err(error) => {
+            tracing::warn!("ignoring a message that is not JSON: {error}");
+            return Err(error_response(
+                Value::Null,
+                -32700,
+                format!("Parse error: {error}"),
+            ));
+        }
+    };
+    let Some(object) = message.as_object() else {
+        tracing::warn!("ignoring a JSON value that is not a JSON-RPC message");
+        return Err(error_response(
+            Value::Null,
+            -32600,
+            "Invalid Request: not a JSON object".into(),
+        ));
+    };
+    let id = object.get("id").cloned();
+    let method = object.get("method").and_then(Value::as_str);
+    let is_response = object.contains_key("result") || object.contains_key("error");
+    match (method, &id) {
+        (Some(method), Some(id)) if method.starts_with("$/") => {
+            // The LSP specification: a `$/` request nobody implements gets MethodNotFound.
+            tracing::debug!("answering the unknown request {method}");
+            Err(error_response(
+                id.clone(),
+                -32601,
+                format!("Method not found: {method}"),
+            ))
+        }
+        (Some(_), _) => Ok(()),
+        (None, Some(_)) if is_response => Ok(()),
+        (None, id) => {
+            tracing::warn!("ignoring a JSON object that is not a JSON-RPC message");
+            Err(error_response(
+                id.clone().unwrap_or(Value::Null),
+                -32600,
+                "Invalid Request: no method".into(),
+            ))
+        }
+    }
+}
+
+/// Runs `serve` on guarded streams between `input` and `output`.
+pub(crate) async fn guarded<I, O, S, F>(input: I, output: O, serve: S) -> bool
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin,
+    S: FnOnce(tokio::io::DuplexStream, tokio::io::DuplexStream) -> F,
+    F: std::future::Future<Output = bool>,
+{
+    const PIPE: usize = 1 << 16;
+    let (mut to_server, server_input) = tokio::io::duplex(PIPE);
+    let (server_output, from_server) = tokio::io::duplex(PIPE);
+    let (outgoing, mut outgoing_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+
+    // Client to server: a task of its own, as stdin may never close.
+    let answers = outgoing.clone();
+    tokio::spawn(async move {
+        let mut input = BufReader::new(input);
+        loop {
+            match read_frame(&mut input).await {
+                Ok(Some(Frame::Body(body))) => match check(&body) {
+                    Ok(()) => {
+                        if to_server.write_all(&frame(&body)).await.is_err() {
+                            break; // the server has stopped
+                        }
+                    }
+                    Err(answer) => {
+                        let _ = answers.send(answer);
+                    }
+                },
+                Ok(Some(Frame::BadHeader(problem))) => {
+                    tracing::warn!("ignoring a message with bad headers: {problem}");
+                    let _ = answers.send(error_response(
+                        Value::Null,
+                        -32700,
+                        format!("Parse error: {problem}"),
+                    ));
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    tracing::warn!("cannot read the input: {error}");
+                    break;
+                }
+            }
+        }
+        // Dropping `to_server` tells the server its input ended.
+    });
+
+    // Server to client: whole frames, so that answers from the guard never split one.
+    let pump = async move {
+        let mut from_server = BufReader::new(from_server);
+        while let Ok(Some(Frame::Body(body))) = read_frame(&mut from_server).await {
+            if outgoing.send(frame(&body)).is_err() {
+                break;
+            }
+        }
+        // The server has stopped: an empty frame tells the writer to finish (the
+        // input task still holds a sender while it waits on stdin).
+        let _ = outgoing.send(Vec::new());
+    };
+    let write = async move {
+        let mut output = output;
+        while let Some(bytes) = outgoing_rx.recv().await {
+            if bytes.is_empty() {
+                break;
+            }
+            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+                tracing::warn!("cannot write to the client; stopping output");
+                break;
+            }
+        }
+    };
+    let (clean, (), ()) = tokio::join!(serve(server_input, server_output), pump, write);
+    clean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(answer: &[u8]) -> i64 {
+        let text = String::from_utf8_lossy(answer);
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        value["error"]["code"].as_i64().unwrap_or(0)
+    }
+
+    #[test]
+    fn well_formed_messages_pass() {
+        assert!(check(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok());
+        assert!(
+            check(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#).is_ok()
+        );
+        assert!(check(br#"{"jsonrpc":"2.0","id":7,"result":null}"#).is_ok());
+    }
+
+    #[test]
+    fn bad_messages_are_answered_here() {
+        assert_eq!(check(b"{not json").map_err(|a| code(&a)), Err(-32700));
+        assert_eq!(check(b"[1,2,3]").map_err(|a| code(&a)), Err(-32600));
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":3}"#).map_err(|a| code(&a)),
+            Err(-32600)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":4,"method":"$/unknown"}"#).map_err(|a| code(&a)),
+            Err(-32601)
+        );
+        assert_eq!(check(&[0xff, 0xfe]).map_err(|a| code(&a)), Err(-32700));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn frames_are_read_whole_and_bad_headers_reported() {
+        let input: &[u8] = b"Content-Length: 2\r\n\r\n{}Content-Type: x\r\nContent-Length: 1\r\n\r\n1X-Bad\r\n\r\n";
+        let mut reader = BufReader::new(input);
+        assert!(matches!(read_frame(&mut reader).await, Ok(Some(Frame::Body(b))) if b == b"{}"));
+        assert!(matches!(read_frame(&mut reader).await, Ok(Some(Frame::Body(b))) if b == b"1"));
+        assert!(matches!(
+            read_frame(&mut reader).await,
+            Ok(Some(Frame::BadHeader(_)))
+        ));
+        assert!(matches!(read_frame(&mut reader).await, Ok(None)));
+    }
+}
