@@ -24,6 +24,13 @@ use crate::files::file_kind;
 use crate::position::PositionEncoding;
 use crate::syntax::{Dockerfile, FileKind};
 
+/// The params of a rejected message (see `transport`).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct Rejected {
+    code: i64,
+    message: String,
+}
+
 #[derive(Debug)]
 pub(crate) struct Backend {
     client: Client,
@@ -62,6 +69,15 @@ impl Backend {
             .collect();
         self.publisher
             .publish(uri.clone(), Some(document.version), diagnostics);
+    }
+
+    /// Answers a message the transport guard rejected, with the error it chose.
+    pub async fn reject_message(&self, rejected: Rejected) -> Result<()> {
+        Err(tower_lsp_server::jsonrpc::Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::from(rejected.code),
+            message: rejected.message.into(),
+            data: None,
+        })
     }
 
     /// Reports a handler that failed (a bug), so that the user knows a result is missing.

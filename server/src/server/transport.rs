@@ -1,15 +1,19 @@
-//! A guard in front of the JSON-RPC transport: bad input is answered here and never
-//! reaches the LSP service, which would stop reading after it.
+//! A guard in front of the JSON-RPC transport: bad input never reaches the codec of
+//! the LSP service, which would stop reading after it.
 //!
 //! tower-lsp-server decodes stdin with a framed reader that ends the stream on the
 //! first message it cannot decode (a body that is not JSON, not UTF-8, or not a
 //! JSON-RPC message), and it never answers requests named `$/...`. This module reads
-//! the frames itself, answers those cases as the JSON-RPC and LSP specifications say,
-//! and hands only well-formed messages on, so one bad message loses nothing else.
+//! the frames itself and passes well-formed messages on untouched; each bad one is
+//! replaced by a request for [`REJECT_METHOD`], which the server answers with the
+//! error the JSON-RPC and LSP specifications call for, so one bad message loses
+//! nothing else and all output still comes from the server.
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::mpsc;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+
+/// The private method a rejected message becomes; its params are `{code, message}`.
+pub(crate) const REJECT_METHOD: &str = "dockerfile-lsp/rejectMessage";
 
 /// Messages larger than this are refused rather than buffered.
 const MAX_MESSAGE_BYTES: usize = 512 * 1024 * 1024;
@@ -34,18 +38,14 @@ async fn read_frame<R: AsyncRead + Unpin>(
         line.clear();
         let read = input.read_line(&mut line).await?;
         if read == 0 {
-            return Ok(if saw_header {
-                Some(Frame::BadHeader(
-                    "the input ended inside the headers".into(),
-                ))
-            } else {
-                None
-            });
+            return Ok(
+                saw_header.then(|| Frame::BadHeader("the input ended inside the headers".into()))
+            );
         }
         let header = line.trim_end_matches(['\r', '\n']);
         if header.is_empty() {
             if !saw_header {
-                continue; // stray blank line between messages
+                continue; // a stray blank line between messages
             }
             break;
         }
@@ -90,18 +90,22 @@ fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
-fn error_response(id: Value, code: i64, message: String) -> Vec<u8> {
-    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
+/// The request that makes the server answer `id` with an error.
+fn rejection(id: Value, code: i64, message: String) -> Vec<u8> {
+    let body = json!({
+        "jsonrpc": "2.0", "id": id, "method": REJECT_METHOD,
+        "params": {"code": code, "message": message},
+    });
     frame(body.to_string().as_bytes())
 }
 
-/// What to do with a message body: pass it on, or answer it here.
+/// What to pass on for a message body: itself, or a rejection.
 fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     let message: Value = match serde_json::from_slice(body) {
         Ok(message) => message,
         Err(error) => {
-            tracing::warn!("ignoring a message that is not JSON: {error}");
-            return Err(error_response(
+            tracing::warn!("a message that is not JSON: {error}");
+            return Err(rejection(
                 Value::Null,
                 -32700,
                 format!("Parse error: {error}"),
@@ -109,8 +113,8 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
         }
     };
     let Some(object) = message.as_object() else {
-        tracing::warn!("ignoring a JSON value that is not a JSON-RPC message");
-        return Err(error_response(
+        tracing::warn!("a JSON value that is not a JSON-RPC message");
+        return Err(rejection(
             Value::Null,
             -32600,
             "Invalid Request: not a JSON object".into(),
@@ -120,10 +124,10 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     let method = object.get("method").and_then(Value::as_str);
     let is_response = object.contains_key("result") || object.contains_key("error");
     match (method, &id) {
-        (Some(method), Some(id)) if method.starts_with("$/") => {
+        (Some(method), Some(id)) if method.starts_with("$/") || method == REJECT_METHOD => {
             // The LSP specification: a `$/` request nobody implements gets MethodNotFound.
             tracing::debug!("answering the unknown request {method}");
-            Err(error_response(
+            Err(rejection(
                 id.clone(),
                 -32601,
                 format!("Method not found: {method}"),
@@ -132,8 +136,8 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
         (Some(_), _) => Ok(()),
         (None, Some(_)) if is_response => Ok(()),
         (None, id) => {
-            tracing::warn!("ignoring a JSON object that is not a JSON-RPC message");
-            Err(error_response(
+            tracing::warn!("a JSON object that is not a JSON-RPC message");
+            Err(rejection(
                 id.clone().unwrap_or(Value::Null),
                 -32600,
                 "Invalid Request: no method".into(),
@@ -142,90 +146,42 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     }
 }
 
-/// Runs `serve` on guarded streams between `input` and `output`.
-pub(crate) async fn guarded<I, O, S, F>(input: I, output: O, serve: S) -> bool
-where
-    I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite + Unpin,
-    S: FnOnce(tokio::io::DuplexStream, tokio::io::DuplexStream) -> F,
-    F: std::future::Future<Output = bool>,
-{
-    const PIPE: usize = 1 << 16;
-    let (mut to_server, server_input) = tokio::io::duplex(PIPE);
-    let (server_output, from_server) = tokio::io::duplex(PIPE);
-    let (outgoing, mut outgoing_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-
-    // Client to server: a task of its own, as stdin may never close.
-    let answers = outgoing.clone();
-    tokio::spawn(async move {
-        let mut input = BufReader::new(input);
-        loop {
-            match read_frame(&mut input).await {
-                Ok(Some(Frame::Body(body))) => match check(&body) {
-                    Ok(()) => {
-                        if to_server.write_all(&frame(&body)).await.is_err() {
-                            break; // the server has stopped
-                        }
-                    }
-                    Err(answer) => {
-                        let _ = answers.send(answer);
-                    }
-                },
-                Ok(Some(Frame::BadHeader(problem))) => {
-                    tracing::warn!("ignoring a message with bad headers: {problem}");
-                    let _ = answers.send(error_response(
-                        Value::Null,
-                        -32700,
-                        format!("Parse error: {problem}"),
-                    ));
-                }
-                Ok(None) => break,
-                Err(error) => {
-                    tracing::warn!("cannot read the input: {error}");
-                    break;
-                }
+/// Reads `input` and writes what the server should see to `to_server`; dropping it at
+/// the end of the input tells the server so.
+pub(crate) async fn guard_input<I: AsyncRead + Unpin>(input: I, mut to_server: DuplexStream) {
+    let mut input = BufReader::new(input);
+    loop {
+        let bytes = match read_frame(&mut input).await {
+            Ok(Some(Frame::Body(body))) => match check(&body) {
+                Ok(()) => frame(&body),
+                Err(rejection) => rejection,
+            },
+            Ok(Some(Frame::BadHeader(problem))) => {
+                tracing::warn!("a message with bad headers: {problem}");
+                rejection(Value::Null, -32700, format!("Parse error: {problem}"))
             }
-        }
-        // Dropping `to_server` tells the server its input ended.
-    });
-
-    // Server to client: whole frames, so that answers from the guard never split one.
-    let pump = async move {
-        let mut from_server = BufReader::new(from_server);
-        while let Ok(Some(Frame::Body(body))) = read_frame(&mut from_server).await {
-            if outgoing.send(frame(&body)).is_err() {
+            Ok(None) => break,
+            Err(error) => {
+                tracing::warn!("cannot read the input: {error}");
                 break;
             }
+        };
+        if to_server.write_all(&bytes).await.is_err() {
+            break; // the server has stopped
         }
-        // The server has stopped: an empty frame tells the writer to finish (the
-        // input task still holds a sender while it waits on stdin).
-        let _ = outgoing.send(Vec::new());
-    };
-    let write = async move {
-        let mut output = output;
-        while let Some(bytes) = outgoing_rx.recv().await {
-            if bytes.is_empty() {
-                break;
-            }
-            if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
-                tracing::warn!("cannot write to the client; stopping output");
-                break;
-            }
-        }
-    };
-    let (clean, (), ()) = tokio::join!(serve(server_input, server_output), pump, write);
-    clean
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn code(answer: &[u8]) -> i64 {
-        let text = String::from_utf8_lossy(answer);
+    fn code(rejection: &[u8]) -> i64 {
+        let text = String::from_utf8_lossy(rejection);
         let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        value["error"]["code"].as_i64().unwrap_or(0)
+        assert_eq!(value["method"], REJECT_METHOD);
+        value["params"]["code"].as_i64().unwrap_or(0)
     }
 
     #[test]
