@@ -102,3 +102,84 @@ fn init_logging() {
         .with_ansi(false)
         .try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+
+    async fn send(to: &mut DuplexStream, message: Value) {
+        let body = message.to_string();
+        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        to.write_all(frame.as_bytes()).await.unwrap();
+    }
+
+    /// Reads one framed message, with the framing a client sees.
+    async fn receive(from: &mut BufReader<DuplexStream>) -> Value {
+        use tokio::io::AsyncBufReadExt;
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            from.read_line(&mut line).await.unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        from.read_exact(&mut body).await.unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    /// The server in this process, over in-memory pipes with the LSP framing.
+    #[tokio::test(flavor = "current_thread")]
+    async fn in_process_session_uses_the_same_framing() {
+        let (mut client_out, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, client_in) = tokio::io::duplex(1 << 16);
+        let server = tokio::spawn(super::serve(server_in, server_out));
+        let mut client_in = BufReader::new(client_in);
+
+        send(&mut client_out, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})).await;
+        let response = receive(&mut client_in).await;
+        assert_eq!(
+            response["result"]["capabilities"]["positionEncoding"],
+            "utf-16"
+        );
+
+        send(
+            &mut client_out,
+            json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        )
+        .await;
+        send(&mut client_out, json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "file:///w/Dockerfile", "languageId": "dockerfile", "version": 1, "text": "FORM a\n"}}})).await;
+        let published = receive(&mut client_in).await;
+        assert_eq!(published["method"], "textDocument/publishDiagnostics");
+        assert_eq!(published["params"]["version"], 1);
+        assert_eq!(
+            published["params"]["diagnostics"][0]["code"],
+            "syntax-unknown-instruction"
+        );
+
+        // Not JSON: answered, and the session goes on.
+        client_out
+            .write_all(b"Content-Length: 5\r\n\r\n{oops")
+            .await
+            .unwrap();
+        let answer = receive(&mut client_in).await;
+        assert_eq!(answer["error"]["code"], -32700);
+        assert_eq!(answer["id"], Value::Null);
+
+        send(
+            &mut client_out,
+            json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+        )
+        .await;
+        assert_eq!(receive(&mut client_in).await["id"], 2);
+        send(&mut client_out, json!({"jsonrpc": "2.0", "method": "exit"})).await;
+        assert!(server.await.unwrap(), "exit after shutdown is a clean exit");
+    }
+}
