@@ -300,7 +300,6 @@ static int32_t lr_next(LogicalReader *r) {
 typedef struct {
   LogicalReader *reader;
   int32_t c;
-  bool all_strings;
   int depth;
 } JsonParser;
 
@@ -375,25 +374,26 @@ static bool jp_literal(JsonParser *p, const char *word) {
   return true;
 }
 
-static bool jp_array(JsonParser *p, bool top) {
+/* The members of an array or object after its opening bracket: `item`s separated
+ * by commas, up to `close`. */
+static bool jp_members(JsonParser *p, int32_t close, bool (*item)(JsonParser *)) {
   if (++p->depth > 64) return false;
   jp_next(p);
   jp_skip_ws(p);
-  if (p->c == ']') {
+  if (p->c == close) {
     jp_next(p);
     p->depth--;
     return true;
   }
   for (;;) {
-    if (top && p->c != '"') p->all_strings = false;
-    if (!jp_value(p)) return false;
+    if (!item(p)) return false;
     jp_skip_ws(p);
     if (p->c == ',') {
       jp_next(p);
       jp_skip_ws(p);
       continue;
     }
-    if (p->c == ']') {
+    if (p->c == close) {
       jp_next(p);
       p->depth--;
       return true;
@@ -402,41 +402,22 @@ static bool jp_array(JsonParser *p, bool top) {
   }
 }
 
-static bool jp_object(JsonParser *p) {
-  if (++p->depth > 64) return false;
+static bool jp_member(JsonParser *p) {
+  if (p->c != '"' || !jp_string(p)) return false;
+  jp_skip_ws(p);
+  if (p->c != ':') return false;
   jp_next(p);
   jp_skip_ws(p);
-  if (p->c == '}') {
-    jp_next(p);
-    p->depth--;
-    return true;
-  }
-  for (;;) {
-    if (p->c != '"' || !jp_string(p)) return false;
-    jp_skip_ws(p);
-    if (p->c != ':') return false;
-    jp_next(p);
-    jp_skip_ws(p);
-    if (!jp_value(p)) return false;
-    jp_skip_ws(p);
-    if (p->c == ',') {
-      jp_next(p);
-      jp_skip_ws(p);
-      continue;
-    }
-    if (p->c == '}') {
-      jp_next(p);
-      p->depth--;
-      return true;
-    }
-    return false;
-  }
+  return jp_value(p);
 }
+
+static bool jp_array(JsonParser *p) { return jp_members(p, ']', jp_value); }
+static bool jp_object(JsonParser *p) { return jp_members(p, '}', jp_member); }
 
 static bool jp_value(JsonParser *p) {
   switch (p->c) {
     case '"': return jp_string(p);
-    case '[': return jp_array(p, false);
+    case '[': return jp_array(p);
     case '{': return jp_object(p);
     case 't': return jp_literal(p, "true");
     case 'f': return jp_literal(p, "false");
@@ -448,10 +429,10 @@ static bool jp_value(JsonParser *p) {
 /* Whether the rest of the logical line, starting at `[`, is a JSON array. */
 static bool rest_is_json_array(Scanner *s, TSLexer *lexer) {
   LogicalReader reader = {.lexer = lexer, .escape = s->escape};
-  JsonParser p = {.reader = &reader, .all_strings = true};
+  JsonParser p = {.reader = &reader};
   jp_next(&p);
   /* Go's json.Decoder reads the first value; BuildKit ignores what follows. */
-  return p.c == '[' && jp_array(&p, true);
+  return p.c == '[' && jp_array(&p);
 }
 
 /* ---------------------------------------------------------------------------

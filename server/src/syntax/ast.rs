@@ -607,8 +607,7 @@ impl<'t> Flag<'t> {
     }
     /// Whether the flag has `=` (a value, possibly empty).
     pub fn has_value(&self) -> bool {
-        let mut cursor = self.node.walk();
-        self.node.children(&mut cursor).any(|c| c.kind() == "=")
+        has_equals_sign(self.node)
     }
     /// The value with quotes and escapes removed, as BuildKit reads it.
     pub fn value(&self) -> Option<String> {
@@ -665,9 +664,14 @@ impl<'t> Pair<'t> {
     }
     /// Whether the pair is written `key=value` (not `ENV key value` or `ARG key`).
     pub fn has_equals(&self) -> bool {
-        let mut cursor = self.node.walk();
-        self.node.children(&mut cursor).any(|c| c.kind() == "=")
+        has_equals_sign(self.node)
     }
+}
+
+/// Whether a flag or pair is written with `=`.
+fn has_equals_sign(node: Node<'_>) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|c| c.kind() == "=")
 }
 
 /// A heredoc: its marker on the instruction line, its body and end line.
