@@ -1,5 +1,6 @@
 //! dockerfile-lsp: a language server and command-line linter for Dockerfiles.
 
+pub mod analysis;
 pub mod cli;
 pub mod files;
 pub mod position;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use support::lsp::{
     DEFAULT_TIMEOUT, Encoding, LspClient, PUBLISH_DIAGNOSTICS, Position, Range, apply_change, code,
-    codes_and_ranges, uri, version_of,
+    codes_and_ranges, syntax, uri, version_of,
 };
 
 const FLASK_API: &str = include_str!("../../examples/flask-api/Dockerfile");
@@ -91,13 +91,22 @@ fn utf16_positions_are_chosen_when_the_client_does_not_offer_utf8() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-fn a_realistic_dockerfile_opens_with_an_empty_list_for_its_version() {
+fn a_realistic_dockerfile_opens_with_its_findings_for_its_version() {
     let mut client = initialized(&["utf-16"]);
     let doc = uri("flask-api/Dockerfile");
     client.open(&doc, "dockerfile", 1, FLASK_API);
+    // No syntax error; the rule findings: `apt-get install` without
+    // --no-install-recommends on line 4, and the shell-form CMD on line 20.
+    let install = FLASK_API.lines().nth(3).unwrap();
+    let at = install.find("apt-get install").unwrap() as u32;
+    let cmd = FLASK_API.lines().nth(19).unwrap();
+    assert!(cmd.starts_with("CMD gunicorn"));
     assert_eq!(
-        client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT),
-        Vec::<Value>::new()
+        codes_and_ranges(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+        expect(&[
+            ("apt-no-install-recommends", line(3, at, at + 15)),
+            ("json-args-recommended", line(19, 4, cmd.len() as u32)),
+        ])
     );
 }
 
@@ -124,7 +133,7 @@ fn an_unknown_flag_is_reported_over_the_whole_flag_with_its_value() {
     let doc = uri("Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM alpine\nCOPY --form=x a b\n");
 
-    let diagnostics = client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT);
+    let diagnostics = syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT));
     assert_eq!(
         codes_and_ranges(&diagnostics),
         expect(&[("syntax-unknown-flag", line(1, 5, 13))])
@@ -145,7 +154,7 @@ fn files_named_like_dockerfiles_are_checked_whatever_their_language_id() {
         let doc = uri(&format!("by-name/{name}"));
         client.open(&doc, "plaintext", 1, "FORM alpine\n");
         assert_eq!(
-            codes_and_ranges(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+            codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT))),
             expect(&[("syntax-unknown-instruction", line(0, 0, 4))]),
             "{name}"
         );
@@ -179,26 +188,26 @@ fn incremental_edits_make_an_unknown_instruction_appear_move_and_disappear() {
     let mut client = initialized(&["utf-16"]);
     let doc = uri("flask-api/Dockerfile");
     client.open(&doc, "dockerfile", 1, FLASK_API);
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
     assert!(FLASK_API.lines().nth(9).unwrap().starts_with("WORKDIR"));
 
     // v2: "WORKDIR /app" becomes "XWORKDIR /app".
     client.change(&doc, 2, &[(Range::at(pos(9, 0)), "X")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(9, 0, 8))])
     );
 
     // v3: a comment inserted after the FROM line moves it one line down.
     client.change(&doc, 3, &[(Range::at(pos(1, 0)), "# a comment\n")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(10, 0, 8))])
     );
 
     // v4: deleting the X fixes it.
     client.change(&doc, 4, &[(line(10, 0, 1), "")]);
-    assert!(client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT)).is_empty());
 
     // v5: two changes in one notification; the second applies to the result of the first.
     client.change(
@@ -210,13 +219,13 @@ fn incremental_edits_make_an_unknown_instruction_appear_move_and_disappear() {
         ],
     );
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 5, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 5, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(1, 0, 4))])
     );
 
     // v6: deleting line 1 again, as a range from the end of line 0 to the start of line 2.
     client.change(&doc, 6, &[(Range::new(pos(0, 16), pos(2, 0)), "\n")]);
-    assert!(client.wait_diagnostics(&doc, 6, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 6, DEFAULT_TIMEOUT)).is_empty());
 }
 
 #[test]
@@ -224,19 +233,19 @@ fn text_inserted_at_the_end_of_a_line_and_at_the_end_of_the_file_is_checked() {
     let mut client = initialized(&["utf-16"]);
     let doc = uri("Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM alpine\nRUN echo hi\n");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
 
     // At the end of line 0 (before its line break).
     client.change(&doc, 2, &[(Range::at(pos(0, 11)), "\nFORM x")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(1, 0, 4))])
     );
 
     // At the end of the file, after its final line break: line 3, character 0.
     client.change(&doc, 3, &[(Range::at(pos(3, 0)), "COPY --bad a b\n")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT))),
         expect(&[
             ("syntax-unknown-instruction", line(1, 0, 4)),
             ("syntax-unknown-flag", line(3, 5, 10)),
@@ -246,7 +255,7 @@ fn text_inserted_at_the_end_of_a_line_and_at_the_end_of_the_file_is_checked() {
     // Deleting the whole of line 1.
     client.change(&doc, 4, &[(Range::new(pos(1, 0), pos(2, 0)), "")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-flag", line(2, 5, 10))])
     );
 }
@@ -256,11 +265,11 @@ fn text_appended_to_a_file_without_a_final_line_break_is_checked() {
     let mut client = initialized(&["utf-16"]);
     let doc = uri("Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM alpine");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
 
     client.change(&doc, 2, &[(Range::at(pos(0, 11)), "\nCOPY --bad a b")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-flag", line(1, 5, 10))])
     );
 }
@@ -270,21 +279,21 @@ fn a_change_without_a_range_replaces_the_whole_text() {
     let mut client = initialized(&["utf-16"]);
     let doc = uri("Dockerfile");
     client.open(&doc, "dockerfile", 1, FLASK_API);
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
 
     client.change_full(&doc, 2, "FORM alpine\n");
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(0, 0, 4))])
     );
 
     client.change_full(&doc, 3, "FROM alpine\n");
-    assert!(client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT)).is_empty());
 
     // Incremental changes then apply to the new text.
     client.change(&doc, 4, &[(line(0, 1, 2), "X")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(0, 0, 4))])
     );
 }
@@ -322,13 +331,13 @@ fn multibyte_specification(offered: &[&str], encoding: Encoding) {
     let doc = uri("emoji/Dockerfile");
     client.open(&doc, "dockerfile", 1, "LABEL x=\"😀\"\nFORM a");
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(1, 0, 4))])
     );
     let doc = uri("cjk/Dockerfile");
     client.open(&doc, "dockerfile", 1, "# 日本語\nCOPY --bad a b");
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-flag", line(1, 5, 10))])
     );
 
@@ -341,7 +350,7 @@ fn multibyte_specification(offered: &[&str], encoding: Encoding) {
         line(1, 16, 21)
     };
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-flag", flag)])
     );
     // The ends of a CJK comment line, and an error after CJK text on its line.
@@ -352,11 +361,11 @@ fn multibyte_specification(offered: &[&str], encoding: Encoding) {
         1,
         "FROM a\n# 日本語\nLABEL 日本=語 x=1\n",
     );
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
     let comment_end = if utf8 { 11 } else { 5 };
     client.change(&doc, 2, &[(Range::at(pos(1, comment_end)), "\nFORM b")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-instruction", line(2, 0, 4))])
     );
 
@@ -364,22 +373,22 @@ fn multibyte_specification(offered: &[&str], encoding: Encoding) {
     // emoji, then delete it again.
     let doc = uri("edit-after-emoji/Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM a\nCOPY --chown=😀 a b\n");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
     let after_emoji = if utf8 { 18 } else { 16 };
     client.change(&doc, 2, &[(Range::at(pos(1, after_emoji)), "--bad ")]);
     let flag = line(1, after_emoji, after_emoji + 5);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-flag", flag)])
     );
     client.change(&doc, 3, &[(line(1, after_emoji, after_emoji + 6), "")]);
-    assert!(client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 3, DEFAULT_TIMEOUT)).is_empty());
 
     // Replacing the emoji itself takes its whole width: 2 units or 4 bytes.
     let emoji = line(1, 13, if utf8 { 17 } else { 15 });
     client.change(&doc, 4, &[(emoji, "x --bad")]);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 4, DEFAULT_TIMEOUT))),
         expect(&[("syntax-unknown-flag", line(1, 15, 20))])
     );
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lsp::{
-    DEFAULT_TIMEOUT, LspClient, PUBLISH_DIAGNOSTICS, Position, Range, codes_and_ranges, frame, uri,
+    DEFAULT_TIMEOUT, LspClient, PUBLISH_DIAGNOSTICS, Position, Range, codes_and_ranges, frame,
+    syntax, uri,
 };
 
 fn initialized() -> LspClient {
@@ -53,7 +54,7 @@ fn assert_still_serving(client: &mut LspClient) {
     ));
     client.open(&probe, "dockerfile", 1, "FORM alpine\n");
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&probe, 1, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&probe, 1, DEFAULT_TIMEOUT))),
         unknown_instruction_at(0)
     );
 }
@@ -252,7 +253,7 @@ fn a_change_to_a_document_never_opened_is_ignored() {
 
     // Opening it afterwards starts from the opened text alone.
     client.open(&doc, "dockerfile", 1, "FROM alpine\n");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
     assert_still_serving(&mut client);
 }
 
@@ -265,7 +266,7 @@ fn a_character_past_the_end_of_its_line_means_the_end_of_the_line() {
     let mut client = initialized();
     let doc = uri("clamp-character/Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM alpine\nCOPY a b\n");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
 
     client.change(
         &doc,
@@ -273,7 +274,7 @@ fn a_character_past_the_end_of_its_line_means_the_end_of_the_line() {
         &[(Range::new(pos(0, 100), pos(0, 200)), "\nFORM x")],
     );
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         unknown_instruction_at(1),
         "the text is now FROM alpine / FORM x / COPY a b"
     );
@@ -285,7 +286,7 @@ fn a_line_past_the_end_of_the_text_means_the_end_of_the_text() {
     let mut client = initialized();
     let doc = uri("clamp-line/Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM alpine\nCOPY a b\n");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
 
     client.change(
         &doc,
@@ -293,7 +294,7 @@ fn a_line_past_the_end_of_the_text_means_the_end_of_the_text() {
         &[(Range::new(pos(99, 0), pos(120, 3)), "FORM x\n")],
     );
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT))),
         unknown_instruction_at(2),
         "the text is now FROM alpine / COPY a b / FORM x"
     );
@@ -305,7 +306,7 @@ fn nonsense_ranges_do_not_crash_the_server() {
     let mut client = initialized();
     let doc = uri("nonsense/Dockerfile");
     client.open(&doc, "dockerfile", 1, "FROM alpine\nLABEL x=\"😀\"\n");
-    assert!(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)).is_empty());
 
     let changes: [(Range, &str); 5] = [
         // The end before the start.
@@ -327,7 +328,7 @@ fn nonsense_ranges_do_not_crash_the_server() {
     // A full change brings the client and the server back to the same text.
     client.change_full(&doc, 10, "FROM alpine\nFORM x\n");
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 10, DEFAULT_TIMEOUT)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 10, DEFAULT_TIMEOUT))),
         unknown_instruction_at(1)
     );
     assert_still_serving(&mut client);
@@ -356,13 +357,13 @@ fn a_10_mb_document_opens_and_gets_its_diagnostics() {
     let doc = uri("huge/Dockerfile");
     client.open(&doc, "dockerfile", 1, &text);
     assert_eq!(
-        codes_and_ranges(&client.wait_diagnostics(&doc, 1, slow)),
+        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 1, slow))),
         unknown_instruction_at(lines),
         "the only error is on the last line"
     );
 
     client.change(&doc, 2, &[(Range::on_line(lines, 1, 3), "RO")]);
-    assert!(client.wait_diagnostics(&doc, 2, slow).is_empty());
+    assert!(syntax(client.wait_diagnostics(&doc, 2, slow)).is_empty());
 
     client.timeout = DEFAULT_TIMEOUT;
     assert_still_serving(&mut client);

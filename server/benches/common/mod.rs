@@ -22,7 +22,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     python -m venv /opt/venv && pip install -r requirements.txt
 COPY <<EOF /etc/app-{n}.conf
 [server]
-port = 80{n}
+port = {port}
 workers = 4
 EOF
 RUN <<-SCRIPT bash
@@ -30,11 +30,11 @@ RUN <<-SCRIPT bash
 	python -c 'print("stage {n}")'
 	SCRIPT
 COPY . .
-EXPOSE 80{n}/tcp
+EXPOSE {port}/tcp
 LABEL org.opencontainers.image.title="app {n}" org.opencontainers.image.version="1.{n}"
-HEALTHCHECK --interval=30s --timeout=3s CMD ["curl", "-f", "http://localhost:80{n}/health"]
+HEALTHCHECK --interval=30s --timeout=3s CMD ["curl", "-f", "http://localhost:{port}/health"]
 USER app:app
-CMD ["gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:80{n}"]
+CMD ["gunicorn", "app.wsgi:application", "--bind", "0.0.0.0:{port}"]
 "#;
 
 /// A multi-stage Dockerfile of exactly `lines` lines, ending on a whole instruction.
@@ -45,8 +45,11 @@ pub fn generate_dockerfile(lines: usize) -> String {
     ];
     let mut n = 0;
     while all.len() < lines {
+        // Ports stay valid (EXPOSE checks them) however many stages there are.
+        let port = (8000 + n % 1000).to_string();
         all.extend(
             STAGE
+                .replace("{port}", &port)
                 .replace("{n}", &n.to_string())
                 .lines()
                 .map(str::to_owned),

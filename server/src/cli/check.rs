@@ -5,9 +5,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Status;
+use crate::analysis::{self, rules::Finding};
 use crate::files::{self, describe_io};
 use crate::position::{LineIndex, PositionEncoding};
-use crate::syntax::{self, Severity, SyntaxError};
+use crate::syntax::Severity;
 
 /// Checks every file `paths` leads to, printing findings to `out` and problems
 /// with the files themselves to `err`.
@@ -40,7 +41,7 @@ fn check_all(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> io:
                 continue;
             }
         };
-        let findings = sorted(syntax::check(files::kind_for_checking(path), &text));
+        let findings = sorted(analysis::check(files::kind_for_checking(path), &text));
         if findings.iter().any(|f| is_serious(f.severity)) {
             status = status.max(Status::Findings);
         }
@@ -79,8 +80,10 @@ fn describe_bad_utf8(error: &std::string::FromUtf8Error) -> String {
 }
 
 /// Findings in the order they occur in the file.
-fn sorted(mut findings: Vec<SyntaxError>) -> Vec<SyntaxError> {
-    findings.sort_by_key(|f| (f.range.start, f.range.end));
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
     findings
 }
 
@@ -100,7 +103,7 @@ fn severity_label(severity: Severity) -> &'static str {
 
 /// `path:line:col: severity[rule] message`, with a 1-based line and a 1-based
 /// column counted in Unicode characters, as compilers print them.
-fn format_finding(path: &Path, index: &LineIndex, finding: &SyntaxError) -> String {
+fn format_finding(path: &Path, index: &LineIndex, finding: &Finding) -> String {
     let at = index.position(finding.range.start, PositionEncoding::Utf32);
     format!(
         "{}:{}:{}: {}[{}] {}",
@@ -117,8 +120,8 @@ fn format_finding(path: &Path, index: &LineIndex, finding: &SyntaxError) -> Stri
 mod tests {
     use super::*;
 
-    fn finding(range: std::ops::Range<usize>, severity: Severity) -> SyntaxError {
-        SyntaxError {
+    fn finding(range: std::ops::Range<usize>, severity: Severity) -> Finding {
+        Finding {
             rule: "syntax-test",
             message: "something is wrong".to_owned(),
             range,

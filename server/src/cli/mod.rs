@@ -1,6 +1,7 @@
 //! The command line: parses arguments and runs the chosen command.
 
 mod check;
+mod rules;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -30,6 +31,21 @@ enum Command {
     /// Prints each finding as `path:line:col: severity[rule] message`. Exits with 0 when nothing was found, 1 when an error or warning was found
     /// and 2 when a file could not be read.
     Check(CheckArgs),
+    /// List every rule: id, summary, severity, aliases (hadolint, BuildKit, Trivy)
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RulesFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +98,13 @@ pub fn main() -> ExitCode {
 
 fn run(command: Command) -> Status {
     match command {
+        Command::Rules(args) => {
+            let listing = rules::listing(matches!(args.format, RulesFormat::Json));
+            match io::stdout().lock().write_all(listing.as_bytes()) {
+                Ok(()) => Status::Clean,
+                Err(_) => Status::Failure,
+            }
+        }
         Command::Check(args) => {
             let mut stdout = io::BufWriter::new(io::stdout().lock());
             let mut stderr = io::stderr().lock();

@@ -63,7 +63,7 @@ impl Backend {
     fn publish(&self, uri: &Uri, document: &mut Document) {
         let encoding = self.encoding();
         let diagnostics = document
-            .syntax_errors()
+            .findings()
             .iter()
             .map(|e| convert::diagnostic(&document.rope, e, encoding))
             .collect();

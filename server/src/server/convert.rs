@@ -2,11 +2,13 @@
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticSeverity, NumberOrString, Position, PositionEncodingKind, Range,
+    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
+    PositionEncodingKind, Range, Uri,
 };
 
+use crate::analysis::rules::Finding;
 use crate::position::{LineCol, PositionEncoding, rope};
-use crate::syntax::{Severity, SyntaxError};
+use crate::syntax::Severity;
 
 pub(crate) const SOURCE: &str = "dockerfile-lsp";
 
@@ -49,11 +51,7 @@ pub(crate) fn range(
     )
 }
 
-pub(crate) fn diagnostic(
-    text: &Rope,
-    error: &SyntaxError,
-    encoding: PositionEncoding,
-) -> Diagnostic {
+pub(crate) fn diagnostic(text: &Rope, error: &Finding, encoding: PositionEncoding) -> Diagnostic {
     Diagnostic {
         range: range(text, error.range.clone(), encoding),
         severity: Some(match error.severity {
@@ -63,8 +61,24 @@ pub(crate) fn diagnostic(
             Severity::Hint => DiagnosticSeverity::HINT,
         }),
         code: Some(NumberOrString::String(error.rule.to_owned())),
+        code_description: documentation_link(error.rule),
         source: Some(SOURCE.to_owned()),
         message: error.message.clone(),
         ..Diagnostic::default()
     }
+}
+
+/// Where a rule is documented: `docs/rules/<id>.md` in the repository (syntax errors
+/// have no page of their own).
+fn documentation_link(rule: &str) -> Option<CodeDescription> {
+    if rule.starts_with("syntax-") {
+        return None;
+    }
+    let href = format!(
+        "{}/blob/main/docs/rules/{rule}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    );
+    href.parse::<Uri>()
+        .ok()
+        .map(|href| CodeDescription { href })
 }

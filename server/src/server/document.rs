@@ -8,8 +8,9 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
+use crate::analysis::rules::{self, Finding, Keyword, Rule};
 use crate::position::{LineCol, PositionEncoding, rope};
-use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError, SyntaxError};
+use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError};
 
 /// One content change of `textDocument/didChange`, positions already in our types.
 #[derive(Debug, Clone)]
@@ -27,9 +28,17 @@ pub struct Document {
     /// The text as one string, for the syntax layer; refreshed after every change.
     pub text: String,
     pub tree: Tree,
-    /// Syntax errors of stages, blocks and instructions relative to their start, by a
-    /// hash of their text and the escape character, which decide them.
-    cached_errors: FxHashMap<u64, Arc<[SyntaxError]>>,
+    /// What was found in stages, blocks and instructions, relative to their start, by
+    /// a hash of their text and the escape character, which decide it.
+    cache: FxHashMap<u64, Arc<Found>>,
+}
+
+/// The findings inside a node and the keywords of its instructions, relative to the
+/// node's start.
+#[derive(Debug, Default)]
+struct Found {
+    findings: Vec<Finding>,
+    keywords: Vec<Keyword>,
 }
 
 impl Document {
@@ -41,7 +50,7 @@ impl Document {
             rope: Rope::from_str(&text),
             text,
             tree,
-            cached_errors: FxHashMap::default(),
+            cache: FxHashMap::default(),
         })
     }
 
@@ -89,89 +98,126 @@ impl Document {
         });
     }
 
-    /// The syntax errors of the current text, in source order.
+    /// The syntax errors and rule findings of the current text, in source order.
     ///
-    /// The errors of a stage, a block or an instruction depend only on its text and
-    /// the escape character, so an edit re-checks just the block it falls in: the
-    /// others are found by the hash of their text.
-    pub fn syntax_errors(&mut self) -> Vec<SyntaxError> {
+    /// What is found in a stage, a block or an instruction depends only on its text and
+    /// the escape character (rules are scoped to make it so), so an edit re-checks just
+    /// the block it falls in: the rest comes from the hash of its text.
+    pub fn findings(&mut self) -> Vec<Finding> {
         if self.kind != FileKind::Dockerfile {
-            return syntax::errors(self.kind, &self.tree, &self.text);
+            return syntax::errors(self.kind, &self.tree, &self.text)
+                .into_iter()
+                .map(Finding::from)
+                .collect();
         }
         let file = Dockerfile::new(&self.tree, &self.text);
-        let mut errors = syntax::file_errors(&file);
         let mut checker = Checker {
-            text: &self.text,
-            escape: file.escape(),
-            previous: &self.cached_errors,
+            file: &file,
+            previous: &self.cache,
             next: FxHashMap::default(),
+            stage_index: 0,
         };
-        errors.extend(checker.container(self.tree.root_node()));
-        self.cached_errors = checker.next;
-        errors.sort_by_key(|e| (e.range.start, e.range.end));
-        errors
+        let all = checker.container(self.tree.root_node());
+        self.cache = checker.next;
+        let mut findings = all.findings;
+        findings.extend(syntax::file_errors(&file).into_iter().map(Finding::from));
+        findings.extend(rules::check_file(&file, &all.keywords, enabled));
+        findings.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+        });
+        findings
     }
 }
 
-/// Walks stages, blocks and instructions, reusing the errors of unchanged text.
-struct Checker<'a> {
-    text: &'a str,
-    escape: char,
-    previous: &'a FxHashMap<u64, Arc<[SyntaxError]>>,
-    next: FxHashMap<u64, Arc<[SyntaxError]>>,
+/// The rules that run. (Configuration will choose; for now, the defaults.)
+fn enabled(rule: &Rule) -> bool {
+    rule.enabled_by_default
 }
 
-impl Checker<'_> {
-    /// The errors inside a node relative to its start: from the previous call when
-    /// its text is unchanged.
-    fn cached(
-        &mut self,
-        node: Node<'_>,
-        compute: impl FnOnce(&mut Self) -> Vec<SyntaxError>,
-    ) -> Arc<[SyntaxError]> {
+/// Walks stages, blocks and instructions, reusing what was found in unchanged text.
+struct Checker<'a, 't> {
+    file: &'a Dockerfile<'t>,
+    previous: &'a FxHashMap<u64, Arc<Found>>,
+    next: FxHashMap<u64, Arc<Found>>,
+    stage_index: usize,
+}
+
+impl<'t> Checker<'_, 't> {
+    /// What was found inside a node, relative to its start: from the previous call
+    /// when its text is unchanged.
+    fn cached(&mut self, node: Node<'t>, compute: impl FnOnce(&mut Self) -> Found) -> Arc<Found> {
         let mut hasher = FxHasher::default();
-        self.escape.hash(&mut hasher);
+        self.file.escape().hash(&mut hasher);
         node.kind_id().hash(&mut hasher);
-        self.text
+        self.file
+            .src()
             .get(node.byte_range())
             .unwrap_or("")
             .hash(&mut hasher);
         let key = hasher.finish();
-        let start = node.start_byte();
-        let relative: Arc<[SyntaxError]> = match self.previous.get(&key) {
+        let found = match self.previous.get(&key) {
             Some(found) => Arc::clone(found),
-            None => compute(self)
-                .into_iter()
-                .map(|mut e| {
-                    e.range = e.range.start - start..e.range.end - start;
-                    e
-                })
-                .collect(),
+            None => {
+                let mut found = compute(self);
+                let start = node.start_byte();
+                for f in &mut found.findings {
+                    f.range = f.range.start - start..f.range.end - start;
+                }
+                for k in &mut found.keywords {
+                    k.range = k.range.start - start..k.range.end - start;
+                }
+                Arc::new(found)
+            }
         };
-        self.next.insert(key, Arc::clone(&relative));
-        relative
+        self.next.insert(key, Arc::clone(&found));
+        found
     }
 
-    /// The errors of the instructions in the root, a stage or a block (absolute ranges).
-    fn container(&mut self, node: Node<'_>) -> Vec<SyntaxError> {
-        let mut errors = Vec::new();
+    /// What is found in the root, a stage or a block (absolute ranges).
+    fn container(&mut self, node: Node<'t>) -> Found {
+        let mut all = Found::default();
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            let relative = if syntax::is_stage(child) || syntax::is_block(child) {
+            let found = if syntax::is_stage(child) {
+                let index = self.stage_index;
+                self.stage_index += 1;
+                self.cached(child, |this| {
+                    let mut found = this.container(child);
+                    if let Some(stage) = this.file.stage(child, index) {
+                        found.findings.extend(rules::check_stage(&stage, enabled));
+                    }
+                    found
+                })
+            } else if syntax::is_block(child) {
                 self.cached(child, |this| this.container(child))
-            } else if let Some(instruction) = Instruction::from_node(child, self.text, self.escape)
+            } else if let Some(instruction) =
+                Instruction::from_node(child, self.file.src(), self.file.escape())
             {
-                self.cached(child, |_| syntax::errors_of_instruction(&instruction))
+                self.cached(child, |_| {
+                    let mut findings: Vec<Finding> = syntax::errors_of_instruction(&instruction)
+                        .into_iter()
+                        .map(Finding::from)
+                        .collect();
+                    findings.extend(rules::check_instruction(&instruction, enabled));
+                    Found {
+                        findings,
+                        keywords: Keyword::of(&instruction),
+                    }
+                })
             } else {
                 continue;
             };
             let at = child.start_byte();
-            errors.extend(relative.iter().map(|e| SyntaxError {
-                range: e.range.start + at..e.range.end + at,
-                ..e.clone()
+            all.findings.extend(found.findings.iter().map(|f| Finding {
+                range: f.range.start + at..f.range.end + at,
+                ..f.clone()
+            }));
+            all.keywords.extend(found.keywords.iter().map(|k| Keyword {
+                range: k.range.start + at..k.range.end + at,
+                case: k.case,
             }));
         }
-        errors
+        all
     }
 }
 
@@ -205,14 +251,14 @@ mod tests {
     #[test]
     fn an_edit_changes_the_text_and_the_tree() {
         let mut doc =
-            Document::open(FileKind::Dockerfile, 1, "FROM alpine\nRUN ls\n".into()).unwrap();
+            Document::open(FileKind::Dockerfile, 1, "FROM alpine:3.20\nRUN ls\n".into()).unwrap();
         edit(&mut doc, at(1, 0), at(1, 3), "FORM");
-        assert_eq!(doc.text, "FROM alpine\nFORM ls\n");
+        assert_eq!(doc.text, "FROM alpine:3.20\nFORM ls\n");
         assert_eq!(doc.version, 2);
-        let rules: Vec<_> = doc.syntax_errors().iter().map(|e| e.rule).collect();
+        let rules: Vec<_> = doc.findings().iter().map(|e| e.rule).collect();
         assert_eq!(rules, ["syntax-unknown-instruction"]);
         edit(&mut doc, at(1, 0), at(1, 4), "RUN");
-        assert!(doc.syntax_errors().is_empty());
+        assert!(doc.findings().is_empty());
     }
 
     #[test]
@@ -246,7 +292,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.text, "FORM b\n");
-        assert_eq!(doc.syntax_errors().len(), 1);
+        assert_eq!(doc.findings().len(), 1);
     }
 
     const PIECES: &[&str] = &[
@@ -303,8 +349,8 @@ mod tests {
                 prop_assert_eq!(&doc.text, &expected);
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
-                let cached = doc.syntax_errors();
-                prop_assert_eq!(cached, syntax::check(FileKind::Dockerfile, &expected));
+                let cached = doc.findings();
+                prop_assert_eq!(cached, crate::analysis::check(FileKind::Dockerfile, &expected));
             }
         }
     }

@@ -15,6 +15,10 @@ struct KindIds {
     stage: u16,
     block: u16,
     directive: u16,
+    from_field: u16,
+    image_field: u16,
+    name_field: u16,
+    keyword_field: u16,
 }
 
 fn kind_ids() -> &'static KindIds {
@@ -34,6 +38,10 @@ fn kind_ids() -> &'static KindIds {
             stage: id("stage"),
             block: id("block"),
             directive: id("parser_directive"),
+            from_field: language.field_id_for_name("from").map_or(0, u16::from),
+            image_field: language.field_id_for_name("image").map_or(0, u16::from),
+            name_field: language.field_id_for_name("name").map_or(0, u16::from),
+            keyword_field: language.field_id_for_name("keyword").map_or(0, u16::from),
         }
     })
 }
@@ -136,21 +144,24 @@ impl<'t> Dockerfile<'t> {
         stage_nodes
             .into_iter()
             .enumerate()
-            .filter_map(|(index, node)| {
-                let mut nodes = Vec::new();
-                push_instruction_nodes(node, &mut nodes);
-                let mut instructions = nodes
-                    .into_iter()
-                    .filter_map(|n| Instruction::from_node(n, self.src, self.escape));
-                let from = instructions.next()?;
-                Some(Stage {
-                    index,
-                    node,
-                    from,
-                    instructions: instructions.collect(),
-                })
-            })
+            .filter_map(|(index, node)| self.stage(node, index))
             .collect()
+    }
+
+    /// The stage a `stage` node holds (its index given by the caller).
+    pub fn stage(&self, node: Node<'t>, index: usize) -> Option<Stage<'t>> {
+        let mut nodes = Vec::new();
+        push_instruction_nodes(node, &mut nodes);
+        let mut instructions = nodes
+            .into_iter()
+            .filter_map(|n| Instruction::from_node(n, self.src, self.escape));
+        let from = instructions.next()?;
+        Some(Stage {
+            index,
+            node,
+            from,
+            instructions: instructions.collect(),
+        })
     }
 
     /// The last instruction of the file, found without walking the others.
@@ -175,6 +186,17 @@ impl<'t> Dockerfile<'t> {
         self.root.named_children(&mut cursor).any(|n| {
             is_stage(n) || instruction_kind(n).is_some() || n.kind_id() == kind_ids().instruction
         })
+    }
+
+    /// The FROM instruction of each stage, without walking the stages' bodies.
+    pub fn stage_froms(&self) -> Vec<Instruction<'t>> {
+        let mut cursor = self.root.walk();
+        self.root
+            .named_children(&mut cursor)
+            .filter(|n| is_stage(*n))
+            .filter_map(|n| n.child_by_field_id(kind_ids().from_field))
+            .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
+            .collect()
     }
 
     /// Instructions before the first FROM (global ARGs).
@@ -418,7 +440,17 @@ impl<'t> Instruction<'t> {
     }
 
     pub fn keyword(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("keyword")
+        self.node.child_by_field_id(kind_ids().keyword_field)
+    }
+
+    /// FROM's image word.
+    pub fn image(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_id(kind_ids().image_field)
+    }
+
+    /// FROM's stage name (after `AS`).
+    pub fn stage_name(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_id(kind_ids().name_field)
     }
 
     /// The keyword as written.

@@ -1010,3 +1010,12 @@ impl Drop for LspClient {
         self.kill();
     }
 }
+
+/// The syntax diagnostics of a list: what the tests of document syncing follow
+/// (the realistic files also get rule findings, checked on their own).
+pub fn syntax(diagnostics: Vec<Value>) -> Vec<Value> {
+    diagnostics
+        .into_iter()
+        .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("syntax-")))
+        .collect()
+}

@@ -1,0 +1,383 @@
+//! The rule engine: every rule is data (id, summary, severity, aliases, docs) plus a check.
+
+mod apt;
+mod casing;
+mod commands;
+mod deprecated;
+mod expose;
+mod images;
+mod stages;
+mod workdir;
+
+use std::ops::Range;
+
+use crate::syntax::{Dockerfile, Instruction, Severity, Stage, SyntaxError};
+
+/// Another tool's name for the same check, so that users keep their ignore comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alias {
+    /// A hadolint code, `DL3000`.
+    Hadolint(&'static str),
+    /// A BuildKit build check, `StageNameCasing`.
+    BuildKit(&'static str),
+    /// A Trivy misconfiguration id, `DS-0002`.
+    Trivy(&'static str),
+}
+
+impl Alias {
+    pub fn code(self) -> &'static str {
+        match self {
+            Alias::Hadolint(code) | Alias::BuildKit(code) | Alias::Trivy(code) => code,
+        }
+    }
+
+    pub fn tool(self) -> &'static str {
+        match self {
+            Alias::Hadolint(_) => "hadolint",
+            Alias::BuildKit(_) => "buildkit",
+            Alias::Trivy(_) => "trivy",
+        }
+    }
+}
+
+/// What a check looks at, which decides what the server can cache between keystrokes.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// One instruction on its own: re-run only when its text changes (the same rule
+    /// as for stages applies to messages).
+    Instruction(fn(&Instruction<'_>, &mut Findings)),
+    /// One stage: re-run only when the stage's text changes. Findings are cached and
+    /// moved with the stage, so messages must not name positions (lines) of their own.
+    Stage(fn(&Stage<'_>, &mut Findings)),
+    /// The keyword of every instruction in the file (gathered from the cache).
+    Keywords(fn(&[Keyword], &mut Findings)),
+    /// The whole file, re-run on every change: it must not walk every instruction
+    /// (use the stages' FROM lines, directives and such).
+    File(fn(&Dockerfile<'_>, &mut Findings)),
+}
+
+/// How an instruction keyword is written, for file-wide checks of keywords.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyword {
+    /// Byte range in the source text.
+    pub range: Range<usize>,
+    pub case: Case,
+}
+
+/// The case of a keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Upper,
+    Lower,
+    Mixed,
+}
+
+impl Keyword {
+    /// The keywords of an instruction: its own and its ONBUILD trigger's.
+    pub fn of(instruction: &Instruction<'_>) -> Vec<Keyword> {
+        let mut keywords = Vec::new();
+        let mut push = |i: &Instruction<'_>| {
+            if let Some(node) = i.keyword() {
+                let text = i.text(node);
+                let case = if !text.chars().any(char::is_lowercase) {
+                    Case::Upper
+                } else if !text.chars().any(char::is_uppercase) {
+                    Case::Lower
+                } else {
+                    Case::Mixed
+                };
+                keywords.push(Keyword {
+                    range: node.byte_range(),
+                    case,
+                });
+            }
+        };
+        push(instruction);
+        if let Some(trigger) = instruction.onbuild_trigger() {
+            push(&trigger);
+        }
+        keywords
+    }
+}
+
+/// A rule: its documentation and its check.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable kebab-case id.
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    pub aliases: &'static [Alias],
+    /// Markdown: why it matters (size, speed or security cost).
+    pub explanation: &'static str,
+    /// A Dockerfile that triggers the rule, and the same one fixed.
+    pub bad: &'static str,
+    pub good: &'static str,
+    pub fixable: bool,
+    pub enabled_by_default: bool,
+    pub check: Check,
+}
+
+/// A finding of a rule or of the syntax layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub message: String,
+    /// Byte range in the source text.
+    pub range: Range<usize>,
+    pub severity: Severity,
+}
+
+impl From<SyntaxError> for Finding {
+    fn from(error: SyntaxError) -> Self {
+        Finding {
+            rule: error.rule,
+            message: error.message,
+            range: error.range,
+            severity: error.severity,
+        }
+    }
+}
+
+/// Where a check reports; it knows which rule is running.
+#[derive(Debug)]
+pub struct Findings {
+    rule: &'static Rule,
+    found: Vec<Finding>,
+}
+
+impl Findings {
+    pub fn report(&mut self, range: Range<usize>, message: impl Into<String>) {
+        self.found.push(Finding {
+            rule: self.rule.id,
+            message: message.into(),
+            range,
+            severity: self.rule.severity,
+        });
+    }
+}
+
+/// Every rule, in documentation order.
+pub static RULES: &[&Rule] = &[
+    &casing::CONSISTENT_INSTRUCTION_CASING,
+    &stages::STAGE_NAME_CASING,
+    &stages::FROM_AS_CASING,
+    &stages::DUPLICATE_STAGE_NAME,
+    &stages::RESERVED_STAGE_NAME,
+    &commands::JSON_ARGS_RECOMMENDED,
+    &commands::MULTIPLE_INSTRUCTIONS,
+    &deprecated::MAINTAINER_DEPRECATED,
+    &workdir::WORKDIR_RELATIVE,
+    &expose::EXPOSE_INVALID_PORT,
+    &images::IMAGE_UNTAGGED,
+    &images::IMAGE_LATEST_TAG,
+    &apt::APT_NO_INSTALL_RECOMMENDS,
+];
+
+/// The rule with this id or alias.
+pub fn find(id_or_alias: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| {
+        r.id == id_or_alias
+            || r.aliases
+                .iter()
+                .any(|a| a.code().eq_ignore_ascii_case(id_or_alias))
+    })
+}
+
+fn run(
+    rule: &'static Rule,
+    findings: Vec<Finding>,
+    apply: impl FnOnce(&mut Findings),
+) -> Vec<Finding> {
+    let mut sink = Findings {
+        rule,
+        found: findings,
+    };
+    apply(&mut sink);
+    sink.found
+}
+
+/// The findings of the instruction-scoped rules for one instruction.
+pub fn check_instruction(
+    instruction: &Instruction<'_>,
+    enabled: impl Fn(&Rule) -> bool,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
+        if let Check::Instruction(check) = rule.check {
+            found = run(rule, found, |sink| check(instruction, sink));
+            if let Some(trigger) = instruction.onbuild_trigger() {
+                found = run(rule, found, |sink| check(&trigger, sink));
+            }
+        }
+    }
+    found
+}
+
+/// The findings of the stage-scoped rules for one stage.
+pub fn check_stage(stage: &Stage<'_>, enabled: impl Fn(&Rule) -> bool) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
+        if let Check::Stage(check) = rule.check {
+            found = run(rule, found, |sink| check(stage, sink));
+        }
+    }
+    found
+}
+
+/// The findings of the file-scoped and keyword rules.
+pub fn check_file(
+    file: &Dockerfile<'_>,
+    keywords: &[Keyword],
+    enabled: impl Fn(&Rule) -> bool,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
+        match rule.check {
+            Check::File(check) => found = run(rule, found, |sink| check(file, sink)),
+            Check::Keywords(check) => found = run(rule, found, |sink| check(keywords, sink)),
+            Check::Instruction(_) | Check::Stage(_) => {}
+        }
+    }
+    found
+}
+
+/// Every finding of the rules enabled by `enabled`, walking the whole file.
+pub fn check_with(file: &Dockerfile<'_>, enabled: impl Fn(&Rule) -> bool + Copy) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut keywords = Vec::new();
+    for instruction in file.instructions() {
+        found.extend(check_instruction(&instruction, enabled));
+        keywords.extend(Keyword::of(&instruction));
+    }
+    for stage in file.stages() {
+        found.extend(check_stage(&stage, enabled));
+    }
+    found.extend(check_file(file, &keywords, enabled));
+    found.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+    found
+}
+
+/// Every finding of the rules enabled by default.
+pub fn check_all(file: &Dockerfile<'_>) -> Vec<Finding> {
+    check_with(file, |rule| rule.enabled_by_default)
+}
+
+/// The rule's documentation page, in markdown (the content of `docs/rules/<id>.md`).
+pub fn documentation(rule: &Rule) -> String {
+    let mut out = format!("# {}\n\n{}\n\n", rule.id, rule.summary);
+    out.push_str(&format!(
+        "- Default severity: {}\n- Enabled by default: {}\n- Fix available: {}\n",
+        severity_name(rule.severity),
+        if rule.enabled_by_default { "yes" } else { "no" },
+        if rule.fixable { "yes" } else { "no" },
+    ));
+    if !rule.aliases.is_empty() {
+        let aliases: Vec<String> = rule
+            .aliases
+            .iter()
+            .map(|a| format!("{} `{}`", a.tool(), a.code()))
+            .collect();
+        out.push_str(&format!("- Same check as: {}\n", aliases.join(", ")));
+    }
+    out.push_str(&format!(
+        "\n## Why\n\n{}\n\n## Example\n\n```dockerfile\n{}```\n\nFixed:\n\n```dockerfile\n{}```\n",
+        rule.explanation.trim(),
+        rule.bad,
+        rule.good
+    ));
+    out
+}
+
+pub fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+        Severity::Hint => "hint",
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for rule tests: run one rule over an inline Dockerfile.
+
+    use super::*;
+    use crate::syntax::{self, FileKind};
+
+    fn run_one(rule_id: &str, text: &str) -> Vec<Finding> {
+        let tree = syntax::parse(FileKind::Dockerfile, text, None).expect("parse");
+        let file = Dockerfile::new(&tree, text);
+        let rule = find(rule_id).expect("rule");
+        check_with(&file, |r: &Rule| r.id == rule.id)
+    }
+
+    /// `(line:col-line:col, message)` of one rule's findings, 1-based.
+    pub fn findings(rule_id: &str, text: &str) -> Vec<(String, String)> {
+        let index = crate::position::LineIndex::new(text);
+        run_one(rule_id, text)
+            .into_iter()
+            .map(|f| {
+                let s = index.position(f.range.start, crate::position::PositionEncoding::Utf32);
+                let e = index.position(f.range.end, crate::position::PositionEncoding::Utf32);
+                (
+                    format!("{}:{}-{}:{}", s.line + 1, s.col + 1, e.line + 1, e.col + 1),
+                    f.message,
+                )
+            })
+            .collect()
+    }
+
+    /// The text each finding of one rule points at.
+    pub fn flagged(rule_id: &str, text: &str) -> Vec<String> {
+        run_one(rule_id, text)
+            .into_iter()
+            .map(|f| text[f.range].to_owned())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_examples_behave() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
+            assert!(
+                rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                rule.id
+            );
+            assert!(!rule.summary.is_empty() && !rule.explanation.is_empty());
+            assert!(
+                !testing::flagged(rule.id, rule.bad).is_empty(),
+                "the bad example of {} triggers nothing",
+                rule.id
+            );
+            assert!(
+                testing::flagged(rule.id, rule.good).is_empty(),
+                "the good example of {} still triggers",
+                rule.id
+            );
+        }
+    }
+
+    #[test]
+    fn rules_are_found_by_id_and_alias() {
+        assert_eq!(
+            find("workdir-relative").map(|r| r.id),
+            Some("workdir-relative")
+        );
+        assert_eq!(find("DL3000").map(|r| r.id), Some("workdir-relative"));
+        assert_eq!(
+            find("StageNameCasing").map(|r| r.id),
+            Some("stage-name-casing")
+        );
+        assert!(find("no-such-rule").is_none());
+    }
+}
