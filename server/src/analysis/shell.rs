@@ -825,39 +825,10 @@ impl MappedText {
         self.push(range.start + start, &slice[start..]);
     }
 
-    /// The logical text of `src[range]`, piece by piece: the same joining as
-    /// `syntax::logical_text` (a test holds them equal).
+    /// The logical text of `src[range]`, piece by piece (see `syntax::logical_segments`).
     fn push_logical(&mut self, src: &str, range: Range<usize>, escape: char) {
-        let Some(slice) = src.get(range.clone()) else {
-            return;
-        };
-        if !slice.contains('\n') && !ends_physical_line(src, range.end) {
-            self.push(range.start, slice);
-            return;
-        }
-        let mut first = true;
-        let mut pos = range.start;
-        while pos < range.end {
-            let rest = &src[pos..range.end];
-            let line_start = pos;
-            let (line, has_newline) = match rest.find('\n') {
-                Some(i) => (&rest[..i], true),
-                None => (rest, false),
-            };
-            pos += line.len() + usize::from(has_newline);
-            if !first && (is_comment_line(line) || is_blank_line(line)) {
-                continue;
-            }
-            first = false;
-            let line = line.trim_end_matches(['\r', '\n']);
-            let at_line_end = has_newline || ends_physical_line(src, range.end);
-            match strip_continuation(line, escape) {
-                Some(joined) if at_line_end => self.push(line_start, joined),
-                _ => {
-                    self.push(line_start, line);
-                    break;
-                }
-            }
+        for (start, piece) in crate::syntax::logical_segments(src, range, escape) {
+            self.push(start, piece);
         }
     }
 
@@ -869,30 +840,6 @@ impl MappedText {
             tree,
         })
     }
-}
-
-// The line rules of `syntax::logical` (private there), repeated so that each
-// piece of the joined text keeps its source offset.
-
-fn strip_continuation(line: &str, escape: char) -> Option<&str> {
-    let joined = line.trim_end_matches([' ', '\t']).strip_suffix(escape)?;
-    (!joined.ends_with(escape)).then_some(joined)
-}
-
-fn is_comment_line(line: &str) -> bool {
-    line.trim_start_matches(char::is_whitespace)
-        .starts_with('#')
-}
-
-fn is_blank_line(line: &str) -> bool {
-    line.chars().all(char::is_whitespace)
-}
-
-fn ends_physical_line(src: &str, end: usize) -> bool {
-    src.get(end..).is_none_or(|rest| {
-        let rest = rest.trim_start_matches('\r');
-        rest.is_empty() || rest.starts_with('\n')
-    })
 }
 
 thread_local! {

@@ -9,25 +9,34 @@ use std::ops::Range;
 /// that are blank or whole-line comments are dropped. The leading whitespace of
 /// a continued line is kept.
 pub fn logical_text(src: &str, range: Range<usize>, escape: char) -> String {
+    logical_segments(src, range, escape)
+        .into_iter()
+        .map(|(_, piece)| piece)
+        .collect()
+}
+
+/// The pieces the logical text of `range` is joined from, each with the source
+/// offset it starts at (for mapping positions in the joined text back to the file).
+pub fn logical_segments(src: &str, range: Range<usize>, escape: char) -> Vec<(usize, &str)> {
     let Some(slice) = src.get(range.clone()) else {
-        return String::new();
+        return Vec::new();
     };
     if !slice.contains('\n') && !ends_physical_line(src, range.end) {
-        return slice.to_owned();
+        return vec![(range.start, slice)];
     }
-    let mut out = String::with_capacity(slice.len());
+    let mut pieces = Vec::new();
     let mut first = true;
+    let mut offset = range.start;
     let mut rest = slice;
     while !rest.is_empty() {
         let (line, has_newline) = match rest.find('\n') {
             Some(i) => (&rest[..i], true),
             None => (rest, false),
         };
-        rest = if has_newline {
-            &rest[line.len() + 1..]
-        } else {
-            ""
-        };
+        let line_start = offset;
+        let consumed = line.len() + usize::from(has_newline);
+        rest = &rest[consumed..];
+        offset += consumed;
         if !first && (is_comment_line(line) || is_blank_line(line)) {
             continue;
         }
@@ -35,14 +44,14 @@ pub fn logical_text(src: &str, range: Range<usize>, escape: char) -> String {
         let line = line.trim_end_matches(['\r', '\n']);
         let at_line_end = has_newline || ends_physical_line(src, range.end);
         match strip_continuation(line, escape) {
-            Some(joined) if at_line_end => out.push_str(joined),
+            Some(joined) if at_line_end => pieces.push((line_start, joined)),
             _ => {
-                out.push_str(line);
+                pieces.push((line_start, line));
                 break;
             }
         }
     }
-    out
+    pieces
 }
 
 /// `line` without its trailing continuation, if it has one.

@@ -20,7 +20,7 @@ pub use dockerignore::{Dockerignore, IgnorePattern};
 pub use dump::{buildkit_dump, go_quote};
 pub use errors::{closest, errors_of_instruction, file_errors};
 pub use heredoc::{HeredocSpec, parse_marker};
-pub use logical::logical_text;
+pub use logical::{logical_segments, logical_text};
 pub use tree::{ParseError, language, parse, parse_chunks};
 
 /// How serious a finding is.
