@@ -348,9 +348,7 @@ fn a_10_mb_document_opens_and_gets_its_diagnostics() {
     let mut text = String::from("FROM alpine\n");
     let mut lines = 1;
     while text.len() < 10_000_000 {
-        text.push_str(&format!(
-            "RUN echo \"layer {lines}\" && apt-get install -y curl\n"
-        ));
+        text.push_str(&format!("RUN echo \"layer {lines}\" && make -j4 install\n"));
         lines += 1;
     }
     text.push_str("FORM x\n");

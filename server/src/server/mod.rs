@@ -49,15 +49,12 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
-    let (to_server, server_input) = tokio::io::duplex(1 << 16);
-    // Its own task: stdin may never close, and the server must not wait for it.
-    tokio::spawn(transport::guard_input(input, to_server));
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shutdown);
     let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
         .custom_method(transport::REJECT_METHOD, Backend::reject_message)
         .finish();
-    Server::new(server_input, output, socket)
+    Server::new(transport::GuardedInput::new(input), output, socket)
         .serve(service)
         .await;
     shutdown.load(Ordering::SeqCst)

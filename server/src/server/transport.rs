@@ -10,7 +10,11 @@
 //! nothing else and all output still comes from the server.
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader, ReadBuf};
 
 /// The private method a rejected message becomes; its params are `{code, message}`.
 pub(crate) const REJECT_METHOD: &str = "dockerfile-lsp/rejectMessage";
@@ -146,28 +150,97 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     }
 }
 
-/// Reads `input` and writes what the server should see to `to_server`; dropping it at
-/// the end of the input tells the server so.
-pub(crate) async fn guard_input<I: AsyncRead + Unpin>(input: I, mut to_server: DuplexStream) {
-    let mut input = BufReader::new(input);
-    loop {
-        let bytes = match read_frame(&mut input).await {
-            Ok(Some(Frame::Body(body))) => match check(&body) {
-                Ok(()) => frame(&body),
-                Err(rejection) => rejection,
-            },
-            Ok(Some(Frame::BadHeader(problem))) => {
-                tracing::warn!("a message with bad headers: {problem}");
-                rejection(Value::Null, -32700, format!("Parse error: {problem}"))
+/// What the server should see for the next message: itself or a rejection, or
+/// `None` at the end of the input.
+async fn next_message<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> Option<Vec<u8>> {
+    match read_frame(input).await {
+        Ok(Some(Frame::Body(body))) => Some(match check(&body) {
+            Ok(()) => frame(&body),
+            Err(rejection) => rejection,
+        }),
+        Ok(Some(Frame::BadHeader(problem))) => {
+            tracing::warn!("a message with bad headers: {problem}");
+            Some(rejection(
+                Value::Null,
+                -32700,
+                format!("Parse error: {problem}"),
+            ))
+        }
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!("cannot read the input: {error}");
+            None
+        }
+    }
+}
+
+type Pending<R> = Pin<Box<dyn Future<Output = (BufReader<R>, Option<Vec<u8>>)> + Send>>;
+
+/// The client's input as the server reads it: checked message by message, in the
+/// server's own reads (no task or pipe in between, which would cost a wake-up per
+/// message).
+pub(crate) struct GuardedInput<R> {
+    reader: Option<BufReader<R>>,
+    reading: Option<Pending<R>>,
+    ready: Vec<u8>,
+    at: usize,
+}
+
+impl<R> std::fmt::Debug for GuardedInput<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuardedInput")
+            .field("buffered", &(self.ready.len() - self.at))
+            .finish()
+    }
+}
+
+impl<R: AsyncRead + Unpin + Send + 'static> GuardedInput<R> {
+    pub(crate) fn new(input: R) -> Self {
+        GuardedInput {
+            reader: Some(BufReader::new(input)),
+            reading: None,
+            ready: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl<R: AsyncRead + Unpin + Send + 'static> AsyncRead for GuardedInput<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.at < this.ready.len() {
+                let n = buf.remaining().min(this.ready.len() - this.at);
+                buf.put_slice(&this.ready[this.at..this.at + n]);
+                this.at += n;
+                return Poll::Ready(Ok(()));
             }
-            Ok(None) => break,
-            Err(error) => {
-                tracing::warn!("cannot read the input: {error}");
-                break;
+            if this.reading.is_none() {
+                let Some(mut reader) = this.reader.take() else {
+                    return Poll::Ready(Ok(())); // the input has ended
+                };
+                this.reading = Some(Box::pin(async move {
+                    let message = next_message(&mut reader).await;
+                    (reader, message)
+                }));
             }
-        };
-        if to_server.write_all(&bytes).await.is_err() {
-            break; // the server has stopped
+            let Some(reading) = this.reading.as_mut() else {
+                return Poll::Ready(Ok(()));
+            };
+            let (reader, message) = std::task::ready!(reading.as_mut().poll(cx));
+            this.reading = None;
+            match message {
+                Some(bytes) => {
+                    this.reader = Some(reader);
+                    this.ready = bytes;
+                    this.at = 0;
+                }
+                None => return Poll::Ready(Ok(())), // end of input: a read of nothing
+            }
         }
     }
 }
