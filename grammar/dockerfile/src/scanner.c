@@ -688,6 +688,28 @@ static bool escape_is_continuation(TSLexer *lexer, unsigned *blanks) {
   return at_eol(lexer);
 }
 
+/* A quoted span from its opening quote: to the closing quote, the end of the
+ * line or (when `stop_at_equals`) a `=`. Inside double quotes the escape
+ * character escapes the next one. Returns the characters consumed. */
+static unsigned consume_quoted(Scanner *s, TSLexer *lexer, int32_t quote, bool stop_at_equals) {
+  unsigned length = 1;
+  advance(lexer);
+  while (!at_eol(lexer) && lexer->lookahead != quote && !(stop_at_equals && lexer->lookahead == '=')) {
+    if (quote == '"' && lexer->lookahead == s->escape) {
+      advance(lexer);
+      length++;
+      if (at_eol(lexer)) break;
+    }
+    advance(lexer);
+    length++;
+  }
+  if (!at_eol(lexer) && lexer->lookahead == quote) {
+    advance(lexer);
+    length++;
+  }
+  return length;
+}
+
 /*
  * Scans text in one of the word modes. `length` is how many characters the
  * caller already consumed as part of this token. Returns the number of
@@ -748,42 +770,10 @@ static unsigned scan_text(Scanner *s, TSLexer *lexer, TextMode mode, unsigned le
       length += 1 + consume_escaped(s, lexer);
       continue;
     }
-    if (mode == MODE_EXPANSION && (c == '"' || c == '\'')) {
-      /* Quotes group blanks (and braces) inside `${name:+"a b"}`. */
-      advance(lexer);
-      length++;
-      while (!at_eol(lexer) && lexer->lookahead != c) {
-        if (c == '"' && lexer->lookahead == s->escape) {
-          advance(lexer);
-          length++;
-          if (at_eol(lexer)) break;
-        }
-        advance(lexer);
-        length++;
-      }
-      if (!at_eol(lexer)) {
-        advance(lexer);
-        length++;
-      }
-      continue;
-    }
-    if (mode == MODE_KEY && (c == '"' || c == '\'')) {
-      /* Quotes group inside keys: `"a b"=c`. */
-      advance(lexer);
-      length++;
-      while (!at_eol(lexer) && lexer->lookahead != c && lexer->lookahead != '=') {
-        if (c == '"' && lexer->lookahead == s->escape) {
-          advance(lexer);
-          length++;
-          if (at_eol(lexer)) break;
-        }
-        advance(lexer);
-        length++;
-      }
-      if (!at_eol(lexer) && lexer->lookahead == c) {
-        advance(lexer);
-        length++;
-      }
+    if ((mode == MODE_EXPANSION || mode == MODE_KEY) && (c == '"' || c == '\'')) {
+      /* Quotes group blanks (and braces) inside `${name:+"a b"}` and keys
+       * (`"a b"=c`); a key still ends at the first `=`, as BuildKit splits it. */
+      length += consume_quoted(s, lexer, c, mode == MODE_KEY);
       continue;
     }
     advance(lexer);
