@@ -21,7 +21,7 @@ fn dump(text: &str) -> String {
     syntax::buildkit_dump(&Dockerfile::new(&tree, text))
 }
 
-fn error_errors(text: &str) -> Vec<syntax::SyntaxError> {
+fn error_errors(text: &str) -> Vec<syntax::Finding> {
     syntax::check(FileKind::Dockerfile, text)
         .into_iter()
         .filter(|e| e.severity == syntax::Severity::Error)

@@ -12,16 +12,10 @@ pub fn check(kind: FileKind, text: &str) -> Vec<Finding> {
     let tree = match syntax::parse(kind, text, None) {
         Ok(tree) => tree,
         Err(_) => {
-            return syntax::check(kind, text)
-                .into_iter()
-                .map(Finding::from)
-                .collect();
+            return syntax::check(kind, text).into_iter().collect();
         }
     };
-    let mut findings: Vec<Finding> = syntax::errors(kind, &tree, text)
-        .into_iter()
-        .map(Finding::from)
-        .collect();
+    let mut findings: Vec<Finding> = syntax::errors(kind, &tree, text).into_iter().collect();
     if kind == FileKind::Dockerfile {
         findings.extend(rules::check_all(&Dockerfile::new(&tree, text)));
     }

@@ -105,10 +105,7 @@ impl Document {
     /// the block it falls in: the rest comes from the hash of its text.
     pub fn findings(&mut self) -> Vec<Finding> {
         if self.kind != FileKind::Dockerfile {
-            return syntax::errors(self.kind, &self.tree, &self.text)
-                .into_iter()
-                .map(Finding::from)
-                .collect();
+            return syntax::errors(self.kind, &self.tree, &self.text);
         }
         let file = Dockerfile::new(&self.tree, &self.text);
         let mut checker = Checker {
@@ -120,7 +117,7 @@ impl Document {
         let all = checker.container(self.tree.root_node());
         self.cache = checker.next;
         let mut findings = all.findings;
-        findings.extend(syntax::file_errors(&file).into_iter().map(Finding::from));
+        findings.extend(syntax::file_errors(&file));
         findings.extend(rules::check_file(&file, &all.keywords, enabled));
         findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
@@ -194,10 +191,7 @@ impl<'t> Checker<'_, 't> {
                 Instruction::from_node(child, self.file.src(), self.file.escape())
             {
                 self.cached(child, |_| {
-                    let mut findings: Vec<Finding> = syntax::errors_of_instruction(&instruction)
-                        .into_iter()
-                        .map(Finding::from)
-                        .collect();
+                    let mut findings = syntax::errors_of_instruction(&instruction);
                     findings.extend(rules::check_instruction(&instruction, enabled));
                     Found {
                         findings,

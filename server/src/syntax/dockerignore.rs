@@ -5,7 +5,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::ast::node_text;
-use super::{Severity, SyntaxError};
+use super::{Finding, Severity};
 
 /// A parsed .dockerignore file.
 #[derive(Debug, Clone, Copy)]
@@ -58,13 +58,13 @@ impl<'t> Dockerignore<'t> {
 }
 
 /// ERROR nodes (none for any text the grammar knows) and patterns BuildKit rejects.
-pub fn errors(file: &Dockerignore<'_>) -> Vec<SyntaxError> {
+pub fn errors(file: &Dockerignore<'_>) -> Vec<Finding> {
     let mut errors = Vec::new();
     if file.root.has_error() {
         let mut cursor = file.root.walk();
         for node in file.root.children(&mut cursor) {
             if node.is_error() || node.is_missing() || node.has_error() {
-                errors.push(SyntaxError {
+                errors.push(Finding {
                     rule: "syntax-unexpected-token",
                     message: format!(
                         "unexpected `{}` in .dockerignore",
@@ -79,7 +79,7 @@ pub fn errors(file: &Dockerignore<'_>) -> Vec<SyntaxError> {
     for pattern in file.patterns() {
         if let Some(offset) = unterminated_class(pattern.text) {
             let start = pattern.range.start + offset;
-            errors.push(SyntaxError {
+            errors.push(Finding {
                 rule: "syntax-invalid-pattern",
                 message: "syntax error in pattern: `[` starts a character class that is never closed with `]`"
                     .into(),

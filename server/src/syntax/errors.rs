@@ -4,13 +4,13 @@ use tree_sitter::Node;
 
 use super::ast::{Dockerfile, Instruction, InstructionKind, node_text};
 use super::logical::{is_blank_line, is_comment_line};
-use super::{Severity, SyntaxError};
+use super::{Finding, Severity};
 
 /// BuildKit's scanner rejects longer lines.
 const MAX_LINE_BYTES: usize = 65_535;
 
 /// Every syntax error of a Dockerfile, in source order.
-pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
+pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<Finding> {
     let mut errors = file_errors(file);
     for instruction in file.instructions() {
         instruction_errors(&instruction, false, &mut errors);
@@ -21,7 +21,7 @@ pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
 
 /// The errors of one top-level instruction: they depend on its text alone (and the
 /// escape character), so they can be cached by that text.
-pub fn errors_of_instruction(instruction: &Instruction<'_>) -> Vec<SyntaxError> {
+pub fn errors_of_instruction(instruction: &Instruction<'_>) -> Vec<Finding> {
     let mut errors = Vec::new();
     instruction_errors(instruction, false, &mut errors);
     errors
@@ -29,7 +29,7 @@ pub fn errors_of_instruction(instruction: &Instruction<'_>) -> Vec<SyntaxError> 
 
 /// The errors that are not any one instruction's: ERROR and MISSING nodes, directives,
 /// an empty file, overlong lines.
-pub fn file_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
+pub fn file_errors(file: &Dockerfile<'_>) -> Vec<Finding> {
     let mut errors = Vec::new();
     let src = file.src();
     tree_errors(file.root(), src, &mut errors);
@@ -58,7 +58,7 @@ pub fn file_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
         }
     }
     if !file.has_instructions() {
-        errors.push(SyntaxError {
+        errors.push(Finding {
             rule: "syntax-no-instructions",
             message: "file with no instructions: a Dockerfile needs at least a FROM".into(),
             range: 0..src.len().min(src.find('\n').unwrap_or(src.len())),
@@ -69,8 +69,8 @@ pub fn file_errors(file: &Dockerfile<'_>) -> Vec<SyntaxError> {
     errors
 }
 
-fn error(rule: &'static str, node: Node<'_>, message: String) -> SyntaxError {
-    SyntaxError {
+fn error(rule: &'static str, node: Node<'_>, message: String) -> Finding {
+    Finding {
         rule,
         message,
         range: node.byte_range(),
@@ -79,7 +79,7 @@ fn error(rule: &'static str, node: Node<'_>, message: String) -> SyntaxError {
 }
 
 /// ERROR and MISSING nodes, described by what surrounds them.
-fn tree_errors(root: Node<'_>, src: &str, errors: &mut Vec<SyntaxError>) {
+fn tree_errors(root: Node<'_>, src: &str, errors: &mut Vec<Finding>) {
     if !root.has_error() {
         return;
     }
@@ -138,7 +138,7 @@ fn context(node: Node<'_>) -> String {
     String::new()
 }
 
-fn directive_errors(file: &Dockerfile<'_>, errors: &mut Vec<SyntaxError>) {
+fn directive_errors(file: &Dockerfile<'_>, errors: &mut Vec<Finding>) {
     let mut seen: Vec<String> = Vec::new();
     for directive in file.directives() {
         let name = directive.name().to_ascii_lowercase();
@@ -164,11 +164,7 @@ fn directive_errors(file: &Dockerfile<'_>, errors: &mut Vec<SyntaxError>) {
     }
 }
 
-fn instruction_errors(
-    instruction: &Instruction<'_>,
-    in_onbuild: bool,
-    errors: &mut Vec<SyntaxError>,
-) {
+fn instruction_errors(instruction: &Instruction<'_>, in_onbuild: bool, errors: &mut Vec<Finding>) {
     let kind = instruction.kind();
     let name = kind.name();
     let node = instruction.node();
@@ -212,7 +208,7 @@ fn instruction_errors(
     empty_continuation_lines(instruction, errors);
 }
 
-fn flag_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
+fn flag_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
     let kind = instruction.kind();
     let known = kind.known_flags();
     for flag in instruction.flags() {
@@ -236,7 +232,7 @@ fn flag_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
     }
 }
 
-fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
+fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
     use InstructionKind as K;
     let kind = instruction.kind();
     let name = kind.name();
@@ -332,7 +328,7 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>)
         .children(&mut cursor)
         .find(|c| c.kind() == "ignored_text")
     {
-        errors.push(SyntaxError {
+        errors.push(Finding {
             rule: "syntax-json-trailing-text",
             message: format!(
                 "BuildKit ignores this text after the JSON array of {name}: only the array is used"
@@ -357,7 +353,7 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>)
 }
 
 /// `${name` with no `}` before the word ends.
-fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<SyntaxError>) {
+fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<Finding>) {
     let mut cursor = node.walk();
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
@@ -379,7 +375,7 @@ fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<SyntaxError>)
 }
 
 /// Blank lines inside a continued instruction: BuildKit warns they will become errors.
-fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<SyntaxError>) {
+fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
     let src = instruction.src();
     let range = instruction.line_range();
     let Some(text) = src.get(range.clone()) else {
@@ -392,7 +388,7 @@ fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<Synt
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
         if i > 0 && is_blank_line(content) && !is_comment_line(content) {
-            errors.push(SyntaxError {
+            errors.push(Finding {
                 rule: "syntax-empty-continuation",
                 message: format!(
                     "empty continuation line in {}: it will become an error in a future BuildKit release",
@@ -406,7 +402,7 @@ fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<Synt
     }
 }
 
-fn long_lines(src: &str, errors: &mut Vec<SyntaxError>) {
+fn long_lines(src: &str, errors: &mut Vec<Finding>) {
     if src.len() <= MAX_LINE_BYTES {
         return;
     }
@@ -414,7 +410,7 @@ fn long_lines(src: &str, errors: &mut Vec<SyntaxError>) {
     let ends = memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len()));
     for end in ends {
         if end - start > MAX_LINE_BYTES {
-            errors.push(SyntaxError {
+            errors.push(Finding {
                 rule: "syntax-line-too-long",
                 message: format!(
                     "dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"

@@ -21,7 +21,7 @@ pub use dump::{buildkit_dump, go_quote};
 pub use errors::{closest, errors_of_instruction, file_errors};
 pub use heredoc::{HeredocSpec, parse_marker};
 pub use logical::{logical_segments, logical_text};
-pub use tree::{ParseError, language, parse, parse_chunks};
+pub use tree::{ParseError, language, parse};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,10 +32,10 @@ pub enum Severity {
     Hint,
 }
 
-/// A syntax error with an exact byte range into the source text.
+/// A syntax error or a rule finding, with an exact byte range into the source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    /// Stable id, always starting with `syntax-`.
+pub struct Finding {
+    /// Stable id: `syntax-...` for syntax errors, else the rule's id.
     pub rule: &'static str,
     pub message: String,
     /// Byte range in the source text.
@@ -51,7 +51,7 @@ pub enum FileKind {
 }
 
 /// The syntax errors of a parsed document, in source order.
-pub fn errors(kind: FileKind, tree: &tree_sitter::Tree, text: &str) -> Vec<SyntaxError> {
+pub fn errors(kind: FileKind, tree: &tree_sitter::Tree, text: &str) -> Vec<Finding> {
     match kind {
         FileKind::Dockerfile => errors::dockerfile_errors(&Dockerfile::new(tree, text)),
         FileKind::Dockerignore => dockerignore::errors(&Dockerignore::new(tree, text)),
@@ -59,10 +59,10 @@ pub fn errors(kind: FileKind, tree: &tree_sitter::Tree, text: &str) -> Vec<Synta
 }
 
 /// Parses `text` and returns its syntax errors, in source order.
-pub fn check(kind: FileKind, text: &str) -> Vec<SyntaxError> {
+pub fn check(kind: FileKind, text: &str) -> Vec<Finding> {
     match parse(kind, text, None) {
         Ok(tree) => errors(kind, &tree, text),
-        Err(err) => vec![SyntaxError {
+        Err(err) => vec![Finding {
             rule: "syntax-parse-failed",
             message: err.to_string(),
             range: 0..0,

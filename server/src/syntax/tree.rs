@@ -35,20 +35,6 @@ pub fn parse(kind: FileKind, text: &str, old: Option<&Tree>) -> Result<Tree, Par
     with_parser(kind, |parser| parser.parse(text, old))
 }
 
-/// Parses text supplied in chunks by `chunk_at(byte_offset)` (for ropes).
-pub fn parse_chunks<'a, F>(
-    kind: FileKind,
-    mut chunk_at: F,
-    old: Option<&Tree>,
-) -> Result<Tree, ParseError>
-where
-    F: FnMut(usize) -> &'a [u8],
-{
-    with_parser(kind, |parser| {
-        parser.parse_with_options(&mut |offset, _| chunk_at(offset), old, None)
-    })
-}
-
 fn with_parser(
     kind: FileKind,
     run: impl FnOnce(&mut Parser) -> Option<Tree>,

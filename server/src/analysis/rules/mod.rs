@@ -11,7 +11,8 @@ mod workdir;
 
 use std::ops::Range;
 
-use crate::syntax::{Dockerfile, Instruction, Severity, Stage, SyntaxError};
+pub use crate::syntax::Finding;
+use crate::syntax::{Dockerfile, Instruction, Severity, Stage};
 
 /// Another tool's name for the same check, so that users keep their ignore comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,27 +117,6 @@ pub struct Rule {
     pub fixable: bool,
     pub enabled_by_default: bool,
     pub check: Check,
-}
-
-/// A finding of a rule or of the syntax layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub rule: &'static str,
-    pub message: String,
-    /// Byte range in the source text.
-    pub range: Range<usize>,
-    pub severity: Severity,
-}
-
-impl From<SyntaxError> for Finding {
-    fn from(error: SyntaxError) -> Self {
-        Finding {
-            rule: error.rule,
-            message: error.message,
-            range: error.range,
-            severity: error.severity,
-        }
-    }
 }
 
 /// Where a check reports; it knows which rule is running.
