@@ -1,7 +1,10 @@
 //! Analysis: the semantic model of a Dockerfile and the rules that check it (pure: no LSP types, no I/O).
 
+pub mod expand;
 pub mod image_ref;
+pub mod model;
 pub mod rules;
+pub mod settings;
 pub mod shell;
 
 use crate::syntax::{self, Dockerfile, FileKind};

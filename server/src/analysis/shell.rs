@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::Arc;
 
 use tree_sitter::{Node, Parser, Tree};
 
@@ -237,6 +238,54 @@ pub fn shell_scripts(instruction: &Instruction<'_>) -> Vec<ShellScript> {
                 .filter_map(|h| parse_heredoc_body(instruction, h)),
         )
         .collect()
+}
+
+/// The commands of a RUN: its command line, then each heredoc body the shell runs,
+/// with a flag for scripts tree-sitter-bash could not fully parse. Empty for other
+/// instructions and for the exec form.
+///
+/// Many rules look at the same RUN one after the other, so the last result is kept
+/// (per thread) and reused while the same instruction is asked for.
+pub fn run_commands(instruction: &Instruction<'_>) -> Arc<RunCommands> {
+    if instruction.kind() != InstructionKind::Run || instruction.shell_command().is_none() {
+        return Arc::default();
+    }
+    let src = instruction.src();
+    let range = instruction.node().byte_range();
+    let key = (src.as_ptr() as usize, range.clone(), instruction.escape());
+    let text = src.get(range).unwrap_or("");
+    LAST_RUN.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((k, t, found)) = last.as_ref()
+            && *k == key
+            && t == text
+        {
+            return Arc::clone(found);
+        }
+        let mut commands = Vec::new();
+        let mut complete = true;
+        for script in shell_scripts(instruction) {
+            complete &= !script.has_errors();
+            commands.extend(script.commands());
+        }
+        let found = Arc::new(RunCommands { commands, complete });
+        *last = Some((key, text.to_owned(), Arc::clone(&found)));
+        found
+    })
+}
+
+/// What [`run_commands`] finds.
+#[derive(Debug, Default)]
+pub struct RunCommands {
+    pub commands: Vec<Command>,
+    /// Every script parsed without errors.
+    pub complete: bool,
+}
+
+type RunKey = (usize, Range<usize>, char);
+
+thread_local! {
+    static LAST_RUN: RefCell<Option<(RunKey, String, Arc<RunCommands>)>> = const { RefCell::new(None) };
 }
 
 /// `RUN <<EOF`: the heredoc is the only thing on the line, so BuildKit runs its body.

@@ -8,7 +8,9 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
-use crate::analysis::rules::{self, Finding, Keyword, Rule};
+use crate::analysis::model::{self, Base, FileModel, StageModel, StageSummary};
+use crate::analysis::rules::{self, FileView, Finding, Keyword};
+use crate::analysis::settings::Context;
 use crate::position::{LineCol, PositionEncoding, rope};
 use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError};
 
@@ -28,6 +30,8 @@ pub struct Document {
     /// The text as one string, for the syntax layer; refreshed after every change.
     pub text: String,
     pub tree: Tree,
+    /// Settings and neighbouring files the rules see.
+    pub context: Context,
     /// What was found in stages, blocks and instructions, relative to their start, by
     /// a hash of their text and the escape character, which decide it.
     cache: FxHashMap<u64, Arc<Found>>,
@@ -39,6 +43,8 @@ pub struct Document {
 struct Found {
     findings: Vec<Finding>,
     keywords: Vec<Keyword>,
+    /// For a stage: what it leaves to stages built on it.
+    summary: Option<Arc<StageSummary>>,
 }
 
 impl Document {
@@ -50,6 +56,7 @@ impl Document {
             rope: Rope::from_str(&text),
             text,
             tree,
+            context: Context::default(),
             cache: FxHashMap::default(),
         })
     }
@@ -100,25 +107,38 @@ impl Document {
 
     /// The syntax errors and rule findings of the current text, in source order.
     ///
-    /// What is found in a stage, a block or an instruction depends only on its text and
-    /// the escape character (rules are scoped to make it so), so an edit re-checks just
-    /// the block it falls in: the rest comes from the hash of its text.
+    /// What is found in an instruction or a block depends only on its text, the escape
+    /// character and the context; in a stage also on the file model (global ARGs and
+    /// FROM lines) and its base stage (rules are scoped to make it so). So an edit
+    /// re-checks just the block it falls in: the rest comes from the hash of its inputs.
     pub fn findings(&mut self) -> Vec<Finding> {
         if self.kind != FileKind::Dockerfile {
             return syntax::errors(self.kind, &self.tree, &self.text);
         }
         let file = Dockerfile::new(&self.tree, &self.text);
+        let model = FileModel::new(&file);
+        let mut base = FxHasher::default();
+        file.escape().hash(&mut base);
+        self.context.fingerprint().hash(&mut base);
         let mut checker = Checker {
             file: &file,
+            model: &model,
+            context: &self.context,
+            base,
             previous: &self.cache,
             next: FxHashMap::default(),
-            stage_index: 0,
+            summaries: Vec::new(),
         };
         let all = checker.container(self.tree.root_node());
         self.cache = checker.next;
         let mut findings = all.findings;
         findings.extend(syntax::file_errors(&file));
-        findings.extend(rules::check_file(&file, &all.keywords, enabled));
+        let view = FileView {
+            file: &file,
+            model: &model,
+            context: &self.context,
+        };
+        findings.extend(rules::check_file(&view, &all.keywords));
         findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
@@ -126,25 +146,30 @@ impl Document {
     }
 }
 
-/// The rules that run. (Configuration will choose; for now, the defaults.)
-fn enabled(rule: &Rule) -> bool {
-    rule.enabled_by_default
-}
-
 /// Walks stages, blocks and instructions, reusing what was found in unchanged text.
 struct Checker<'a, 't> {
     file: &'a Dockerfile<'t>,
+    model: &'a FileModel,
+    context: &'a Context,
+    /// The hash every key starts from: escape character and context.
+    base: FxHasher,
     previous: &'a FxHashMap<u64, Arc<Found>>,
     next: FxHashMap<u64, Arc<Found>>,
-    stage_index: usize,
+    /// What each stage checked so far leaves to the stages built on it.
+    summaries: Vec<Option<Arc<StageSummary>>>,
 }
 
 impl<'t> Checker<'_, 't> {
     /// What was found inside a node, relative to its start: from the previous call
     /// when its text is unchanged.
-    fn cached(&mut self, node: Node<'t>, compute: impl FnOnce(&mut Self) -> Found) -> Arc<Found> {
-        let mut hasher = FxHasher::default();
-        self.file.escape().hash(&mut hasher);
+    fn cached(
+        &mut self,
+        node: Node<'t>,
+        inputs: u64,
+        compute: impl FnOnce(&mut Self) -> Found,
+    ) -> Arc<Found> {
+        let mut hasher = self.base.clone();
+        inputs.hash(&mut hasher);
         node.kind_id().hash(&mut hasher);
         self.file
             .src()
@@ -176,26 +201,38 @@ impl<'t> Checker<'_, 't> {
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             let found = if syntax::is_stage(child) {
-                let index = self.stage_index;
-                self.stage_index += 1;
-                self.cached(child, |this| {
+                let index = self.summaries.len();
+                let parent = match self.model.stages.get(index).map(|s| &s.base) {
+                    Some(Base::Stage(p)) => self.summaries.get(*p).cloned().flatten(),
+                    _ => None,
+                };
+                let mut inputs = FxHasher::default();
+                (index, self.model.fingerprint()).hash(&mut inputs);
+                model::summary_fingerprint(parent.as_ref()).hash(&mut inputs);
+                let found = self.cached(child, inputs.finish(), |this| {
                     let mut found = this.container(child);
                     if let Some(stage) = this.file.stage(child, index) {
-                        found.findings.extend(rules::check_stage(&stage, enabled));
+                        let stage_model =
+                            StageModel::new(&stage, this.model, this.context, parent.as_deref());
+                        found.findings.extend(rules::check_stage(&stage_model));
+                        found.summary = Some(Arc::new(stage_model.summary()));
                     }
                     found
-                })
+                });
+                self.summaries.push(found.summary.clone());
+                found
             } else if syntax::is_block(child) {
-                self.cached(child, |this| this.container(child))
+                self.cached(child, 0, |this| this.container(child))
             } else if let Some(instruction) =
                 Instruction::from_node(child, self.file.src(), self.file.escape())
             {
-                self.cached(child, |_| {
+                self.cached(child, 0, |this| {
                     let mut findings = syntax::errors_of_instruction(&instruction);
-                    findings.extend(rules::check_instruction(&instruction, enabled));
+                    findings.extend(rules::check_instruction(&instruction, this.context));
                     Found {
                         findings,
                         keywords: Keyword::of(&instruction),
+                        summary: None,
                     }
                 })
             } else {

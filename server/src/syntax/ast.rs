@@ -492,6 +492,19 @@ impl<'t> Instruction<'t> {
             .find(|n| n.kind() == "json_array")
     }
 
+    /// The strings of the JSON (exec) form, decoded; empty in shell form.
+    pub fn json_strings(&self) -> Vec<String> {
+        let Some(array) = self.json_array() else {
+            return Vec::new();
+        };
+        let mut cursor = array.walk();
+        array
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "json_string")
+            .map(|n| serde_json::from_str::<String>(self.text(n)).unwrap_or_default())
+            .collect()
+    }
+
     /// Word arguments and heredoc markers, in order (COPY, FROM, EXPOSE, ...).
     pub fn arguments(&self) -> Vec<Node<'t>> {
         self.named_children()

@@ -36,10 +36,8 @@ fn dump_instruction(instruction: &Instruction<'_>) -> String {
 fn arguments(instruction: &Instruction<'_>) -> Vec<String> {
     use InstructionKind as K;
     let quoted = |values: Vec<String>| values.iter().map(|v| go_quote(v)).collect::<Vec<_>>();
-    if let Some(array) = instruction.json_array()
-        && instruction.kind() != K::Healthcheck
-    {
-        return quoted(json_strings(instruction, array));
+    if instruction.json_array().is_some() && instruction.kind() != K::Healthcheck {
+        return quoted(instruction.json_strings());
     }
     let rest = instruction.rest();
     match instruction.kind() {
@@ -111,8 +109,8 @@ fn arguments(instruction: &Instruction<'_>) -> Vec<String> {
                 return Vec::new();
             };
             let mut values = vec![go_quote(&instruction.logical(kind.byte_range()))];
-            if let Some(array) = instruction.json_array() {
-                values.extend(quoted(json_strings(instruction, array)));
+            if instruction.json_array().is_some() {
+                values.extend(quoted(instruction.json_strings()));
             } else if let Some(command) = instruction.shell_command() {
                 let text = instruction.logical(command.start_byte()..instruction.line_end());
                 values.push(go_quote(text.trim()));
@@ -120,15 +118,6 @@ fn arguments(instruction: &Instruction<'_>) -> Vec<String> {
             values
         }
     }
-}
-
-fn json_strings(instruction: &Instruction<'_>, array: tree_sitter::Node<'_>) -> Vec<String> {
-    let mut cursor = array.walk();
-    array
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() == "json_string")
-        .map(|n| serde_json::from_str::<String>(instruction.text(n)).unwrap_or_default())
-        .collect()
 }
 
 /// Go's `strconv.Quote`.

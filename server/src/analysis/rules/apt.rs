@@ -8,7 +8,7 @@ pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
     id: "apt-no-install-recommends",
     summary: "`apt-get install` should use `--no-install-recommends`",
     severity: Severity::Warning,
-    aliases: &[Alias::Hadolint("DL3015")],
+    aliases: &[Alias::Hadolint("DL3015"), Alias::Trivy("DS-0029")],
     explanation: "Without `--no-install-recommends`, apt installs every package the requested ones \
 *recommend*: documentation, extra tools and libraries the image never uses, often tens of megabytes \
 per install, each a possible vulnerability to patch.",

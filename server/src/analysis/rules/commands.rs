@@ -1,7 +1,8 @@
 //! CMD, ENTRYPOINT and HEALTHCHECK: exec form, and one of each per stage.
 
 use super::{Alias, Check, Findings, Rule};
-use crate::syntax::{Instruction, InstructionKind, Severity, Stage};
+use crate::analysis::model::StageModel;
+use crate::syntax::{Instruction, InstructionKind, Severity};
 
 pub static JSON_ARGS_RECOMMENDED: Rule = Rule {
     id: "json-args-recommended",
@@ -28,7 +29,11 @@ pub static MULTIPLE_INSTRUCTIONS: Rule = Rule {
     aliases: &[
         Alias::Hadolint("DL4003"),
         Alias::Hadolint("DL4004"),
+        Alias::Hadolint("DL3012"),
         Alias::BuildKit("MultipleInstructionsDisallowed"),
+        Alias::Trivy("DS-0016"),
+        Alias::Trivy("DS-0007"),
+        Alias::Trivy("DS-0023"),
     ],
     explanation: "A stage has one command, one entrypoint and one health check: each later one silently \
 replaces the earlier, which is then dead code that misleads the reader.",
@@ -55,7 +60,8 @@ fn check_json_args(instruction: &Instruction<'_>, findings: &mut Findings) {
     }
 }
 
-fn check_multiple(stage: &Stage<'_>, findings: &mut Findings) {
+fn check_multiple(model: &StageModel<'_, '_>, findings: &mut Findings) {
+    let stage = model.stage;
     for kind in [
         InstructionKind::Cmd,
         InstructionKind::Entrypoint,

@@ -10,6 +10,7 @@ pub static MAINTAINER_DEPRECATED: Rule = Rule {
     aliases: &[
         Alias::Hadolint("DL4000"),
         Alias::BuildKit("MaintainerDeprecated"),
+        Alias::Trivy("DS-0022"),
     ],
     explanation: "`MAINTAINER` has been deprecated since Docker 1.13. The OCI annotation \
 `org.opencontainers.image.authors` in a `LABEL` says the same and tools read it.",

@@ -7,7 +7,7 @@ pub static EXPOSE_INVALID_PORT: Rule = Rule {
     id: "expose-invalid-port",
     summary: "EXPOSE takes ports from 0 to 65535, optionally `/tcp`, `/udp` or `/sctp`",
     severity: Severity::Error,
-    aliases: &[Alias::Hadolint("DL3011")],
+    aliases: &[Alias::Hadolint("DL3011"), Alias::Trivy("DS-0008")],
     explanation: "A port outside 0-65535, a reversed range or an unknown protocol makes the build fail when \
 the image configuration is written.",
     bad: "FROM nginx:1.27\nEXPOSE 80800/tcp\n",

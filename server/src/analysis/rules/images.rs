@@ -1,8 +1,9 @@
 //! Base image references: tags.
 
-use super::{Alias, Check, Findings, Rule};
+use super::{Alias, Check, FileView, Findings, Rule};
 use crate::analysis::image_ref;
-use crate::syntax::{Dockerfile, Severity};
+use crate::analysis::model::Base;
+use crate::syntax::Severity;
 
 pub static IMAGE_UNTAGGED: Rule = Rule {
     id: "image-untagged",
@@ -23,7 +24,7 @@ pub static IMAGE_LATEST_TAG: Rule = Rule {
     id: "image-latest-tag",
     summary: "Base images should not use the `latest` tag",
     severity: Severity::Warning,
-    aliases: &[Alias::Hadolint("DL3007")],
+    aliases: &[Alias::Hadolint("DL3007"), Alias::Trivy("DS-0001")],
     explanation: "`latest` is just the tag that was pushed last: builds stop being reproducible and can \
 change major versions overnight. Name the version you tested.",
     bad: "FROM node:latest\n",
@@ -33,35 +34,27 @@ change major versions overnight. Name the version you tested.",
     check: Check::File(check_latest),
 };
 
-/// Each FROM image that is a registry image (not a stage, not `scratch`, no ARG),
-/// with its parsed reference.
-fn images<'t>(file: &Dockerfile<'t>) -> Vec<(tree_sitter::Node<'t>, image_ref::ImageRef)> {
-    let mut stages: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for from in file.stage_froms() {
-        if let Some(image) = from.image() {
-            let text = from.text(image);
-            let is_stage = stages.contains(&text.to_ascii_lowercase());
-            if !is_stage
-                && !text.eq_ignore_ascii_case("scratch")
-                && !image_ref::has_unexpanded_variable(text)
-                && let Ok(reference) = image_ref::parse(text)
-            {
-                out.push((image, reference));
+/// Each FROM image that is a registry image written without ARGs (not a stage, not
+/// `scratch`), with its parsed reference.
+fn images<'v>(
+    view: &'v FileView<'_, '_>,
+) -> impl Iterator<Item = (std::ops::Range<usize>, &'v image_ref::ImageRef)> + 'v {
+    view.model
+        .stages
+        .iter()
+        .filter_map(|stage| match &stage.base {
+            Base::Image(reference) if !image_ref::has_unexpanded_variable(&stage.image) => {
+                Some((stage.image_range.clone(), reference))
             }
-        }
-        if let Some(name) = from.stage_name() {
-            stages.insert(from.text(name).to_ascii_lowercase());
-        }
-    }
-    out
+            _ => None,
+        })
 }
 
-fn check_untagged(file: &Dockerfile<'_>, findings: &mut Findings) {
-    for (node, reference) in images(file) {
+fn check_untagged(view: &FileView<'_, '_>, findings: &mut Findings) {
+    for (range, reference) in images(view) {
         if reference.tag.is_none() && reference.digest.is_none() {
             findings.report(
-                node.byte_range(),
+                range.clone(),
                 format!(
                     "`{}` has no tag, so it means `{}:latest`, which changes under you: name a version",
                     reference.familiar(),
@@ -72,11 +65,11 @@ fn check_untagged(file: &Dockerfile<'_>, findings: &mut Findings) {
     }
 }
 
-fn check_latest(file: &Dockerfile<'_>, findings: &mut Findings) {
-    for (node, reference) in images(file) {
+fn check_latest(view: &FileView<'_, '_>, findings: &mut Findings) {
+    for (range, reference) in images(view) {
         if reference.tag.as_deref() == Some("latest") && reference.digest.is_none() {
             findings.report(
-                node.byte_range(),
+                range.clone(),
                 format!(
                     "`{}` follows whatever was pushed last: name a version",
                     reference.familiar()

@@ -11,8 +11,10 @@ mod workdir;
 
 use std::ops::Range;
 
+use crate::analysis::model::{FileModel, StageModel, StageSummary};
+use crate::analysis::settings::Context;
 pub use crate::syntax::Finding;
-use crate::syntax::{Dockerfile, Instruction, Severity, Stage};
+use crate::syntax::{Dockerfile, Instruction, Severity};
 
 /// Another tool's name for the same check, so that users keep their ignore comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,17 +46,19 @@ impl Alias {
 /// What a check looks at, which decides what the server can cache between keystrokes.
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
-    /// One instruction on its own: re-run only when its text changes (the same rule
-    /// as for stages applies to messages).
+    /// One instruction on its own: re-run only when its text (or the context) changes.
+    /// Findings are cached and moved with the instruction, so messages must not name
+    /// positions (lines) of their own.
     Instruction(fn(&Instruction<'_>, &mut Findings)),
-    /// One stage: re-run only when the stage's text changes. Findings are cached and
-    /// moved with the stage, so messages must not name positions (lines) of their own.
-    Stage(fn(&Stage<'_>, &mut Findings)),
+    /// One stage with its semantic model: re-run only when the stage's text, the
+    /// file model (global ARGs, FROM lines) or the summary of its base stage changes.
+    /// The same rule about messages applies.
+    Stage(fn(&StageModel<'_, '_>, &mut Findings)),
     /// The keyword of every instruction in the file (gathered from the cache).
     Keywords(fn(&[Keyword], &mut Findings)),
     /// The whole file, re-run on every change: it must not walk every instruction
-    /// (use the stages' FROM lines, directives and such).
-    File(fn(&Dockerfile<'_>, &mut Findings)),
+    /// (use the file model: global ARGs and the stages' FROM lines, directives).
+    File(fn(&FileView<'_, '_>, &mut Findings)),
 }
 
 /// How an instruction keyword is written, for file-wide checks of keywords.
@@ -119,21 +123,38 @@ pub struct Rule {
     pub check: Check,
 }
 
-/// Where a check reports; it knows which rule is running.
+/// The input of file-scoped checks.
+#[derive(Debug, Clone, Copy)]
+pub struct FileView<'a, 't> {
+    pub file: &'a Dockerfile<'t>,
+    pub model: &'a FileModel,
+    pub context: &'a Context,
+}
+
+/// Where a check reports; it knows which rule is running and in what context.
 #[derive(Debug)]
-pub struct Findings {
+pub struct Findings<'c> {
     rule: &'static Rule,
+    context: &'c Context,
     found: Vec<Finding>,
 }
 
-impl Findings {
+impl Findings<'_> {
     pub fn report(&mut self, range: Range<usize>, message: impl Into<String>) {
         self.found.push(Finding {
             rule: self.rule.id,
             message: message.into(),
             range,
-            severity: self.rule.severity,
+            severity: self
+                .context
+                .settings
+                .severity_of(self.rule.id, self.rule.severity),
         });
+    }
+
+    /// Settings and neighbouring files.
+    pub fn context(&self) -> &Context {
+        self.context
     }
 }
 
@@ -164,30 +185,40 @@ pub fn find(id_or_alias: &str) -> Option<&'static Rule> {
     })
 }
 
+/// Whether a rule runs in this context.
+pub fn is_enabled(rule: &Rule, context: &Context) -> bool {
+    context
+        .settings
+        .is_enabled(rule.id, rule.enabled_by_default)
+}
+
 fn run(
     rule: &'static Rule,
+    context: &Context,
     findings: Vec<Finding>,
-    apply: impl FnOnce(&mut Findings),
+    apply: impl FnOnce(&mut Findings<'_>),
 ) -> Vec<Finding> {
     let mut sink = Findings {
         rule,
+        context,
         found: findings,
     };
     apply(&mut sink);
     sink.found
 }
 
+fn enabled_rules(context: &Context) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES.iter().copied().filter(|r| is_enabled(r, context))
+}
+
 /// The findings of the instruction-scoped rules for one instruction.
-pub fn check_instruction(
-    instruction: &Instruction<'_>,
-    enabled: impl Fn(&Rule) -> bool,
-) -> Vec<Finding> {
+pub fn check_instruction(instruction: &Instruction<'_>, context: &Context) -> Vec<Finding> {
     let mut found = Vec::new();
-    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
+    for rule in enabled_rules(context) {
         if let Check::Instruction(check) = rule.check {
-            found = run(rule, found, |sink| check(instruction, sink));
+            found = run(rule, context, found, |sink| check(instruction, sink));
             if let Some(trigger) = instruction.onbuild_trigger() {
-                found = run(rule, found, |sink| check(&trigger, sink));
+                found = run(rule, context, found, |sink| check(&trigger, sink));
             }
         }
     }
@@ -195,45 +226,55 @@ pub fn check_instruction(
 }
 
 /// The findings of the stage-scoped rules for one stage.
-pub fn check_stage(stage: &Stage<'_>, enabled: impl Fn(&Rule) -> bool) -> Vec<Finding> {
+pub fn check_stage(stage: &StageModel<'_, '_>) -> Vec<Finding> {
     let mut found = Vec::new();
-    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
+    for rule in enabled_rules(stage.context) {
         if let Check::Stage(check) = rule.check {
-            found = run(rule, found, |sink| check(stage, sink));
+            found = run(rule, stage.context, found, |sink| check(stage, sink));
         }
     }
     found
 }
 
 /// The findings of the file-scoped and keyword rules.
-pub fn check_file(
-    file: &Dockerfile<'_>,
-    keywords: &[Keyword],
-    enabled: impl Fn(&Rule) -> bool,
-) -> Vec<Finding> {
+pub fn check_file(view: &FileView<'_, '_>, keywords: &[Keyword]) -> Vec<Finding> {
     let mut found = Vec::new();
-    for rule in RULES.iter().copied().filter(|r| enabled(r)) {
-        match rule.check {
-            Check::File(check) => found = run(rule, found, |sink| check(file, sink)),
-            Check::Keywords(check) => found = run(rule, found, |sink| check(keywords, sink)),
-            Check::Instruction(_) | Check::Stage(_) => {}
-        }
+    for rule in enabled_rules(view.context) {
+        found = match rule.check {
+            Check::File(check) => run(rule, view.context, found, |sink| check(view, sink)),
+            Check::Keywords(check) => run(rule, view.context, found, |sink| check(keywords, sink)),
+            Check::Instruction(_) | Check::Stage(_) => found,
+        };
     }
     found
 }
 
-/// Every finding of the rules enabled by `enabled`, walking the whole file.
-pub fn check_with(file: &Dockerfile<'_>, enabled: impl Fn(&Rule) -> bool + Copy) -> Vec<Finding> {
+/// Every rule finding for a file in a context, walking the whole file.
+pub fn check_with(file: &Dockerfile<'_>, context: &Context) -> Vec<Finding> {
+    let model = FileModel::new(file);
     let mut found = Vec::new();
     let mut keywords = Vec::new();
     for instruction in file.instructions() {
-        found.extend(check_instruction(&instruction, enabled));
+        found.extend(check_instruction(&instruction, context));
         keywords.extend(Keyword::of(&instruction));
     }
+    let mut summaries: Vec<StageSummary> = Vec::new();
     for stage in file.stages() {
-        found.extend(check_stage(&stage, enabled));
+        let parent = match model.stages.get(stage.index).map(|s| &s.base) {
+            Some(crate::analysis::model::Base::Stage(p)) => summaries.get(*p),
+            _ => None,
+        };
+        let stage_model = StageModel::new(&stage, &model, context, parent);
+        found.extend(check_stage(&stage_model));
+        let summary = stage_model.summary();
+        summaries.push(summary);
     }
-    found.extend(check_file(file, &keywords, enabled));
+    let view = FileView {
+        file,
+        model: &model,
+        context,
+    };
+    found.extend(check_file(&view, &keywords));
     found.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
@@ -242,7 +283,7 @@ pub fn check_with(file: &Dockerfile<'_>, enabled: impl Fn(&Rule) -> bool + Copy)
 
 /// Every finding of the rules enabled by default.
 pub fn check_all(file: &Dockerfile<'_>) -> Vec<Finding> {
-    check_with(file, |rule| rule.enabled_by_default)
+    check_with(file, &Context::default())
 }
 
 /// The rule's documentation page, in markdown (the content of `docs/rules/<id>.md`).
@@ -287,17 +328,33 @@ pub(crate) mod testing {
     use super::*;
     use crate::syntax::{self, FileKind};
 
-    fn run_one(rule_id: &str, text: &str) -> Vec<Finding> {
+    /// One rule's findings in a context (the rule enabled, every other one off).
+    pub fn run_in(rule_id: &str, text: &str, context: &Context) -> Vec<Finding> {
         let tree = syntax::parse(FileKind::Dockerfile, text, None).expect("parse");
         let file = Dockerfile::new(&tree, text);
         let rule = find(rule_id).expect("rule");
-        check_with(&file, |r: &Rule| r.id == rule.id)
+        let mut settings = (*context.settings).clone();
+        settings.disabled = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| *id != rule.id)
+            .collect();
+        settings.enabled.insert(rule.id);
+        let context = Context {
+            settings: std::sync::Arc::new(settings),
+            ..context.clone()
+        };
+        check_with(&file, &context)
     }
 
-    /// `(line:col-line:col, message)` of one rule's findings, 1-based.
-    pub fn findings(rule_id: &str, text: &str) -> Vec<(String, String)> {
+    fn run_one(rule_id: &str, text: &str) -> Vec<Finding> {
+        run_in(rule_id, text, &Context::default())
+    }
+
+    /// `(line:col-line:col, message)` of findings, 1-based.
+    pub fn located(text: &str, found: Vec<Finding>) -> Vec<(String, String)> {
         let index = crate::position::LineIndex::new(text);
-        run_one(rule_id, text)
+        found
             .into_iter()
             .map(|f| {
                 let s = index.position(f.range.start, crate::position::PositionEncoding::Utf32);
@@ -308,6 +365,11 @@ pub(crate) mod testing {
                 )
             })
             .collect()
+    }
+
+    /// `(line:col-line:col, message)` of one rule's findings, 1-based.
+    pub fn findings(rule_id: &str, text: &str) -> Vec<(String, String)> {
+        located(text, run_one(rule_id, text))
     }
 
     /// The text each finding of one rule points at.

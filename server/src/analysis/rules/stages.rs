@@ -1,7 +1,7 @@
 //! Stage names: casing, `AS` casing, duplicates, reserved names.
 
-use super::{Alias, Check, Findings, Rule};
-use crate::syntax::{Dockerfile, Instruction, InstructionKind, Severity};
+use super::{Alias, Check, FileView, Findings, Rule};
+use crate::syntax::{Instruction, InstructionKind, Severity};
 
 pub static STAGE_NAME_CASING: Rule = Rule {
     id: "stage-name-casing",
@@ -35,7 +35,11 @@ pub static DUPLICATE_STAGE_NAME: Rule = Rule {
     id: "duplicate-stage-name",
     summary: "Stage names should be unique",
     severity: Severity::Error,
-    aliases: &[Alias::BuildKit("DuplicateStageName")],
+    aliases: &[
+        Alias::Hadolint("DL3024"),
+        Alias::BuildKit("DuplicateStageName"),
+        Alias::Trivy("DS-0012"),
+    ],
     explanation: "Two stages with the same name (compared case-insensitively) make `COPY --from` and \
 `FROM name` ambiguous; BuildKit refuses to build such a file.",
     bad: "FROM alpine AS build\nFROM debian AS build\n",
@@ -49,7 +53,10 @@ pub static RESERVED_STAGE_NAME: Rule = Rule {
     id: "reserved-stage-name",
     summary: "`scratch` and `context` are reserved and cannot name a stage",
     severity: Severity::Error,
-    aliases: &[Alias::BuildKit("ReservedStageName")],
+    aliases: &[
+        Alias::Hadolint("DL3063"),
+        Alias::BuildKit("ReservedStageName"),
+    ],
     explanation: "`scratch` means the empty image and `context` the build context; a stage with one of these \
 names could never be referred to.",
     bad: "FROM alpine AS scratch\n",
@@ -112,7 +119,8 @@ fn check_reserved(instruction: &Instruction<'_>, findings: &mut Findings) {
     }
 }
 
-fn check_duplicates(file: &Dockerfile<'_>, findings: &mut Findings) {
+fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
+    let file = view.file;
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for from in file.stage_froms() {
         let Some(name) = stage_name(&from) else {

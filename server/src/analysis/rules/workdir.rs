@@ -1,7 +1,8 @@
 //! WORKDIR paths.
 
 use super::{Alias, Check, Findings, Rule};
-use crate::syntax::{InstructionKind, Severity, Stage};
+use crate::analysis::model::StageModel;
+use crate::syntax::{InstructionKind, Severity};
 
 pub static WORKDIR_RELATIVE: Rule = Rule {
     id: "workdir-relative",
@@ -10,6 +11,7 @@ pub static WORKDIR_RELATIVE: Rule = Rule {
     aliases: &[
         Alias::Hadolint("DL3000"),
         Alias::BuildKit("WorkdirRelativePath"),
+        Alias::Trivy("DS-0009"),
     ],
     explanation: "A relative `WORKDIR` is resolved against the working directory the base image happens to \
 set, so the same Dockerfile lands in a different place when the base image changes. Once a stage has set \
@@ -31,9 +33,9 @@ fn is_absolute(path: &str) -> bool {
         || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
 }
 
-fn check(stage: &Stage<'_>, findings: &mut Findings) {
+fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let mut absolute_set = false;
-    for instruction in &stage.instructions {
+    for instruction in &model.stage.instructions {
         if instruction.kind() != InstructionKind::Workdir {
             continue;
         }

@@ -1,0 +1,130 @@
+//! What configuration and the files around a Dockerfile tell the rules (plain data, no I/O).
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+
+use crate::syntax::Severity;
+
+/// The kind of value a label must have (hadolint's `label-schema`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LabelType {
+    Text,
+    Url,
+    Semver,
+    Hash,
+    Rfc3339,
+    Spdx,
+    Email,
+}
+
+impl LabelType {
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "text" => LabelType::Text,
+            "url" => LabelType::Url,
+            "semver" => LabelType::Semver,
+            "hash" => LabelType::Hash,
+            "rfc3339" => LabelType::Rfc3339,
+            "spdx" => LabelType::Spdx,
+            "email" => LabelType::Email,
+            _ => return None,
+        })
+    }
+}
+
+/// Rule selection and rule options, merged from every configuration source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Rule ids turned off.
+    pub disabled: FxHashSet<&'static str>,
+    /// Rule ids turned on although off by default.
+    pub enabled: FxHashSet<&'static str>,
+    /// Severity per rule id, replacing the default.
+    pub severity: FxHashMap<&'static str, Severity>,
+    /// Registries FROM may use (globs like `*.gcr.io`); empty allows all.
+    pub trusted_registries: Vec<String>,
+    /// Labels that must be present, with the kind of value each must have.
+    pub label_schema: Vec<(String, LabelType)>,
+    /// Labels outside the schema are reported.
+    pub strict_labels: bool,
+    /// Inline ignore comments are not honoured.
+    pub disable_ignore_pragma: bool,
+}
+
+impl Settings {
+    /// Whether a rule runs.
+    pub fn is_enabled(&self, id: &str, enabled_by_default: bool) -> bool {
+        if self.disabled.contains(id) {
+            return false;
+        }
+        enabled_by_default || self.enabled.contains(id) || self.severity.contains_key(id)
+    }
+
+    /// The severity a rule reports with.
+    pub fn severity_of(&self, id: &str, default: Severity) -> Severity {
+        self.severity.get(id).copied().unwrap_or(default)
+    }
+
+    /// A hash of everything that can change what a rule reports.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = FxHasher::default();
+        let mut disabled: Vec<_> = self.disabled.iter().collect();
+        disabled.sort();
+        disabled.hash(&mut hasher);
+        let mut enabled: Vec<_> = self.enabled.iter().collect();
+        enabled.sort();
+        enabled.hash(&mut hasher);
+        let mut severity: Vec<_> = self.severity.iter().collect();
+        severity.sort();
+        severity.hash(&mut hasher);
+        self.trusted_registries.hash(&mut hasher);
+        self.label_schema.hash(&mut hasher);
+        self.strict_labels.hash(&mut hasher);
+        self.disable_ignore_pragma.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// One pattern of a `.dockerignore` file, as the build context would apply it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IgnoreRule {
+    /// The cleaned pattern (no leading `/`, no `!`).
+    pub pattern: String,
+    /// `!pattern`: re-includes what earlier patterns excluded.
+    pub exception: bool,
+}
+
+/// Platform data of a base image, when the registry has been asked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImagePlatforms {
+    /// The reference as written in FROM after expansion (`python:3.12`).
+    pub reference: String,
+    /// `os/arch[/variant]` of each manifest in the image index.
+    pub platforms: Vec<String>,
+}
+
+/// What a check may know beyond the Dockerfile's text: settings and neighbouring files.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub settings: Arc<Settings>,
+    /// The `.dockerignore` that applies to this Dockerfile, if any.
+    pub dockerignore: Option<Arc<Vec<IgnoreRule>>>,
+    /// Registry data about base images.
+    pub images: Arc<Vec<ImagePlatforms>>,
+    /// The platform being built for (`linux/amd64`), to compare base images with.
+    pub target_platform: Option<String>,
+}
+
+impl Context {
+    /// A hash of the whole context, which keys cached findings.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = FxHasher::default();
+        self.settings.fingerprint().hash(&mut hasher);
+        self.dockerignore.hash(&mut hasher);
+        self.images.hash(&mut hasher);
+        self.target_platform.hash(&mut hasher);
+        hasher.finish()
+    }
+}
