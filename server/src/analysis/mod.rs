@@ -1,17 +1,21 @@
 //! Analysis: the semantic model of a Dockerfile and the rules that check it (pure: no LSP types, no I/O).
 
+pub mod config;
 pub mod expand;
 pub mod image_ref;
 pub mod model;
 pub mod rules;
 pub mod settings;
 pub mod shell;
+pub mod suppress;
 
 use crate::syntax::{self, Dockerfile, FileKind};
 use rules::Finding;
+use settings::Context;
 
-/// Every finding for a file's text: its syntax errors and what the default rules report.
-pub fn check(kind: FileKind, text: &str) -> Vec<Finding> {
+/// Every finding for a file's text: its syntax errors and what the rules enabled in
+/// the context report, less what ignore comments cover.
+pub fn check(kind: FileKind, text: &str, context: &Context) -> Vec<Finding> {
     let tree = match syntax::parse(kind, text, None) {
         Ok(tree) => tree,
         Err(_) => {
@@ -20,7 +24,9 @@ pub fn check(kind: FileKind, text: &str) -> Vec<Finding> {
     };
     let mut findings: Vec<Finding> = syntax::errors(kind, &tree, text).into_iter().collect();
     if kind == FileKind::Dockerfile {
-        findings.extend(rules::check_all(&Dockerfile::new(&tree, text)));
+        let file = Dockerfile::new(&tree, text);
+        findings.extend(rules::check_with(&file, context));
+        suppress::apply(&file, &context.settings, &mut findings);
     }
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))

@@ -41,7 +41,11 @@ fn check_all(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> io:
                 continue;
             }
         };
-        let findings = sorted(analysis::check(files::kind_for_checking(path), &text));
+        let findings = sorted(analysis::check(
+            files::kind_for_checking(path),
+            &text,
+            &Default::default(),
+        ));
         if findings.iter().any(|f| is_serious(f.severity)) {
             status = status.max(Status::Findings);
         }

@@ -11,6 +11,7 @@ use tree_sitter::{InputEdit, Node, Point, Tree};
 use crate::analysis::model::{self, Base, FileModel, StageModel, StageSummary};
 use crate::analysis::rules::{self, FileView, Finding, Keyword};
 use crate::analysis::settings::Context;
+use crate::analysis::suppress;
 use crate::position::{LineCol, PositionEncoding, rope};
 use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError};
 
@@ -139,6 +140,7 @@ impl Document {
             context: &self.context,
         };
         findings.extend(rules::check_file(&view, &all.keywords));
+        suppress::apply(&file, &self.context.settings, &mut findings);
         findings.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
@@ -381,7 +383,7 @@ mod tests {
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
                 let cached = doc.findings();
-                prop_assert_eq!(cached, crate::analysis::check(FileKind::Dockerfile, &expected));
+                prop_assert_eq!(cached, crate::analysis::check(FileKind::Dockerfile, &expected, &Context::default()));
             }
         }
     }

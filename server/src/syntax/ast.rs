@@ -212,6 +212,33 @@ impl<'t> Dockerfile<'t> {
     pub fn logical(&self, range: Range<usize>) -> String {
         logical_text(self.src, range, self.escape)
     }
+
+    /// The outermost instruction whose text contains `offset` (ONBUILD, not its trigger).
+    pub fn instruction_at(&self, offset: usize) -> Option<Instruction<'t>> {
+        let mut node = self.root.descendant_for_byte_range(offset, offset)?;
+        let mut found = None;
+        loop {
+            if instruction_kind(node).is_some() {
+                found = Some(node);
+            }
+            match node.parent() {
+                Some(parent) => node = parent,
+                None => break,
+            }
+        }
+        Instruction::from_node(found?, self.src, self.escape)
+    }
+
+    /// The `stage` node whose text contains `offset`.
+    pub fn stage_node_at(&self, offset: usize) -> Option<Node<'t>> {
+        let mut node = self.root.descendant_for_byte_range(offset, offset)?;
+        loop {
+            if is_stage(node) {
+                return Some(node);
+            }
+            node = node.parent()?;
+        }
+    }
 }
 
 fn directives_of<'t>(root: Node<'t>, src: &'t str) -> impl Iterator<Item = Directive<'t>> + 't {

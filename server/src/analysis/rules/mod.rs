@@ -175,6 +175,20 @@ pub static RULES: &[&Rule] = &[
     &apt::APT_NO_INSTALL_RECOMMENDS,
 ];
 
+/// Every rule with this id or alias (a code of another tool can name several).
+pub fn find_all(id_or_alias: &str) -> Vec<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.id == id_or_alias
+                || r.aliases
+                    .iter()
+                    .any(|a| a.code().eq_ignore_ascii_case(id_or_alias))
+        })
+        .collect()
+}
+
 /// The rule with this id or alias.
 pub fn find(id_or_alias: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| {

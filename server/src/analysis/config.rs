@@ -1,0 +1,397 @@
+//! Configuration layers (`.hadolint.yaml`, `dockerfile-lsp.toml`, editor settings) parsed from text into settings.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::rules::{self, Rule};
+use super::settings::{LabelType, Settings};
+use crate::syntax::Severity;
+
+/// Why a configuration could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    pub message: String,
+    /// 1-based line of the problem, when the format reports one.
+    pub line: Option<usize>,
+}
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+            line: None,
+        }
+    }
+}
+
+/// The level at which `check` fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threshold {
+    /// Fail on findings of this severity or worse.
+    At(Severity),
+    /// Never fail on findings.
+    Never,
+}
+
+impl Threshold {
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "none" | "ignore" | "off" => Threshold::Never,
+            other => Threshold::At(parse_severity(other)?),
+        })
+    }
+
+    /// Whether a finding of this severity fails the check.
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            Threshold::At(threshold) => severity <= threshold,
+            Threshold::Never => false,
+        }
+    }
+}
+
+fn parse_severity(name: &str) -> Option<Severity> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        // hadolint's `style` is the lowest level, as our hint.
+        "hint" | "style" => Severity::Hint,
+        _ => return None,
+    })
+}
+
+/// One source of configuration, already validated: applied on top of earlier layers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layer {
+    pub disable: Vec<&'static str>,
+    pub enable: Vec<&'static str>,
+    pub severity: Vec<(&'static str, Severity)>,
+    pub trusted_registries: Option<Vec<String>>,
+    pub label_schema: Option<Vec<(String, LabelType)>>,
+    pub strict_labels: Option<bool>,
+    pub disable_ignore_pragma: Option<bool>,
+    pub failure_threshold: Option<Threshold>,
+    /// Entries that were skipped (unknown rule ids), to tell the user.
+    pub warnings: Vec<String>,
+}
+
+impl Layer {
+    /// Applies this layer over `settings`.
+    pub fn apply(&self, settings: &mut Settings) {
+        for id in &self.disable {
+            settings.disabled.insert(id);
+            settings.enabled.remove(id);
+            settings.severity.remove(id);
+        }
+        for id in &self.enable {
+            settings.enabled.insert(id);
+            settings.disabled.remove(id);
+        }
+        for (id, severity) in &self.severity {
+            settings.severity.insert(id, *severity);
+            settings.disabled.remove(id);
+        }
+        if let Some(registries) = &self.trusted_registries {
+            settings.trusted_registries = registries.clone();
+        }
+        if let Some(schema) = &self.label_schema {
+            settings.label_schema = schema.clone();
+        }
+        if let Some(strict) = self.strict_labels {
+            settings.strict_labels = strict;
+        }
+        if let Some(disable) = self.disable_ignore_pragma {
+            settings.disable_ignore_pragma = disable;
+        }
+    }
+
+    /// Rules named by id or by another tool's code (a code can name several rules).
+    fn rules(&mut self, names: &[String]) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for name in names {
+            let found = rules::find_all(name);
+            if found.is_empty() {
+                if !is_shellcheck_code(name) {
+                    self.warnings.push(format!("unknown rule `{name}`"));
+                }
+            } else {
+                out.extend(found.iter().map(|r: &&Rule| r.id));
+            }
+        }
+        out
+    }
+
+    fn set_severity(&mut self, names: &[String], level: &str) -> Result<(), ConfigError> {
+        let ids = self.rules(names);
+        match level.to_ascii_lowercase().as_str() {
+            "off" | "ignore" | "none" => self.disable.extend(ids),
+            _ => {
+                let severity = parse_severity(level).ok_or_else(|| {
+                    ConfigError::new(format!(
+                        "unknown severity `{level}`: use error, warning, info, hint or off"
+                    ))
+                })?;
+                self.severity
+                    .extend(ids.into_iter().map(|id| (id, severity)));
+            }
+        }
+        Ok(())
+    }
+
+    fn set_labels(&mut self, schema: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        let mut labels = Vec::new();
+        for (label, kind) in schema {
+            let kind = LabelType::parse(kind).ok_or_else(|| {
+                ConfigError::new(format!(
+                    "label `{label}`: unknown type `{kind}` (use text, url, semver, hash, rfc3339, spdx or email)"
+                ))
+            })?;
+            labels.push((label.clone(), kind));
+        }
+        self.label_schema = Some(labels);
+        Ok(())
+    }
+
+    fn set_threshold(&mut self, name: &str) -> Result<(), ConfigError> {
+        self.failure_threshold = Some(Threshold::parse(name).ok_or_else(|| {
+            ConfigError::new(format!(
+                "unknown failure threshold `{name}`: use error, warning, info, hint or none"
+            ))
+        })?);
+        Ok(())
+    }
+}
+
+/// ShellCheck codes (`SC2086`) appear in hadolint configurations; we have no
+/// ShellCheck, so they are accepted and do nothing.
+fn is_shellcheck_code(name: &str) -> bool {
+    name.len() > 2
+        && name[..2].eq_ignore_ascii_case("sc")
+        && name[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// `.hadolint.yaml`, as hadolint reads it (its other keys are accepted and ignored).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct HadolintFile {
+    ignored: Vec<String>,
+    #[serde(rename = "override")]
+    overrides: BTreeMap<String, Vec<String>>,
+    #[serde(rename = "trustedRegistries")]
+    trusted_registries: Option<OneOrMany>,
+    #[serde(rename = "label-schema")]
+    label_schema: Option<BTreeMap<String, String>>,
+    #[serde(rename = "strict-labels")]
+    strict_labels: Option<bool>,
+    #[serde(rename = "disable-ignore-pragma")]
+    disable_ignore_pragma: Option<bool>,
+    #[serde(rename = "failure-threshold")]
+    failure_threshold: Option<String>,
+}
+
+/// Reads a `.hadolint.yaml`.
+pub fn from_hadolint_yaml(text: &str) -> Result<Layer, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(Layer::default());
+    }
+    let file: HadolintFile = serde_yaml_ng::from_str(text).map_err(|e| ConfigError {
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    })?;
+    let mut layer = Layer::default();
+    layer.disable = layer.rules(&file.ignored);
+    for (level, names) in &file.overrides {
+        layer.set_severity(names, level)?;
+    }
+    layer.trusted_registries = file.trusted_registries.map(OneOrMany::into_vec);
+    if let Some(schema) = &file.label_schema {
+        layer.set_labels(schema)?;
+    }
+    layer.strict_labels = file.strict_labels;
+    layer.disable_ignore_pragma = file.disable_ignore_pragma;
+    if let Some(threshold) = &file.failure_threshold {
+        layer.set_threshold(threshold)?;
+    }
+    Ok(layer)
+}
+
+/// The project's own settings: `dockerfile-lsp.toml`, or the same keys as JSON from the
+/// editor (`initializationOptions`, `workspace/didChangeConfiguration`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct OwnFile {
+    rules: RulesSection,
+    trusted_registries: Option<OneOrMany>,
+    label_schema: Option<BTreeMap<String, String>>,
+    strict_labels: Option<bool>,
+    disable_ignore_pragma: Option<bool>,
+    failure_threshold: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RulesSection {
+    disable: Vec<String>,
+    enable: Vec<String>,
+    severity: BTreeMap<String, String>,
+}
+
+fn own_layer(file: OwnFile) -> Result<Layer, ConfigError> {
+    let mut layer = Layer::default();
+    layer.disable = layer.rules(&file.rules.disable);
+    layer.enable = layer.rules(&file.rules.enable);
+    for (name, level) in &file.rules.severity {
+        layer.set_severity(std::slice::from_ref(name), level)?;
+    }
+    layer.trusted_registries = file.trusted_registries.map(OneOrMany::into_vec);
+    if let Some(schema) = &file.label_schema {
+        layer.set_labels(schema)?;
+    }
+    layer.strict_labels = file.strict_labels;
+    layer.disable_ignore_pragma = file.disable_ignore_pragma;
+    if let Some(threshold) = &file.failure_threshold {
+        layer.set_threshold(threshold)?;
+    }
+    Ok(layer)
+}
+
+/// Reads a `dockerfile-lsp.toml`.
+pub fn from_toml(text: &str) -> Result<Layer, ConfigError> {
+    let file: OwnFile = toml::from_str(text).map_err(|e| ConfigError {
+        line: e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().to_owned(),
+    })?;
+    own_layer(file)
+}
+
+/// Reads editor settings; `null` means none.
+pub fn from_json(value: &serde_json::Value) -> Result<Layer, ConfigError> {
+    if value.is_null() {
+        return Ok(Layer::default());
+    }
+    let file: OwnFile =
+        serde_json::from_value(value.clone()).map_err(|e| ConfigError::new(e.to_string()))?;
+    own_layer(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(layers: &[Layer]) -> Settings {
+        let mut settings = Settings::default();
+        for layer in layers {
+            layer.apply(&mut settings);
+        }
+        settings
+    }
+
+    #[test]
+    fn hadolint_yaml_maps_codes_to_rules() {
+        let layer = from_hadolint_yaml(
+            "ignored:\n  - DL3015\n  - SC2086\noverride:\n  error:\n    - DL3007\n  style: [DL3000]\ntrustedRegistries: docker.io\nlabel-schema:\n  author: text\n  url: url\nstrict-labels: true\nfailure-threshold: info\nno-color: true\n",
+        )
+        .unwrap();
+        assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
+        let s = settings(&[layer.clone()]);
+        assert!(!s.is_enabled("apt-no-install-recommends", true));
+        assert_eq!(
+            s.severity_of("image-latest-tag", Severity::Warning),
+            Severity::Error
+        );
+        assert_eq!(
+            s.severity_of("workdir-relative", Severity::Warning),
+            Severity::Hint
+        );
+        assert_eq!(s.trusted_registries, ["docker.io"]);
+        assert_eq!(s.label_schema.len(), 2);
+        assert!(s.strict_labels);
+        assert_eq!(layer.failure_threshold, Some(Threshold::At(Severity::Info)));
+    }
+
+    #[test]
+    fn malformed_yaml_says_where() {
+        let error = from_hadolint_yaml("ignored: [DL3008\n").unwrap_err();
+        assert!(error.line.is_some());
+        let error = from_hadolint_yaml("ignored: 3\n").unwrap_err();
+        assert!(error.message.contains("ignored"), "{}", error.message);
+        let error = from_hadolint_yaml("label-schema:\n  a: colour\n").unwrap_err();
+        assert!(error.message.contains("colour"));
+    }
+
+    #[test]
+    fn own_toml_file() {
+        let layer = from_toml(
+            "failure-threshold = \"error\"\ntrusted-registries = [\"ghcr.io\"]\n[rules]\ndisable = [\"DL3007\"]\nenable = [\"stage-name-casing\"]\n[rules.severity]\nworkdir-relative = \"error\"\nDL3006 = \"off\"\n",
+        )
+        .unwrap();
+        let s = settings(&[layer.clone()]);
+        assert!(!s.is_enabled("image-latest-tag", true));
+        assert!(!s.is_enabled("image-untagged", true));
+        assert_eq!(
+            s.severity_of("workdir-relative", Severity::Warning),
+            Severity::Error
+        );
+        assert_eq!(s.trusted_registries, ["ghcr.io"]);
+        assert_eq!(
+            layer.failure_threshold,
+            Some(Threshold::At(Severity::Error))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_rules() {
+        let error = from_toml("[rules]\ndisabled = []\n").unwrap_err();
+        assert!(error.message.contains("disabled"), "{}", error.message);
+        assert_eq!(error.line, Some(2));
+        let layer = from_toml("[rules]\ndisable = [\"no-such-rule\"]\n").unwrap();
+        assert_eq!(layer.warnings, ["unknown rule `no-such-rule`"]);
+        assert!(from_toml("[rules.severity]\nDL3007 = \"loud\"\n").is_err());
+    }
+
+    #[test]
+    fn editor_settings_as_json() {
+        let layer = from_json(&serde_json::json!({
+            "rules": {"disable": ["workdir-relative"]},
+            "strict-labels": true
+        }))
+        .unwrap();
+        let s = settings(&[layer]);
+        assert!(!s.is_enabled("workdir-relative", true));
+        assert!(s.strict_labels);
+        assert!(from_json(&serde_json::json!({"rules": 3})).is_err());
+        assert_eq!(
+            from_json(&serde_json::Value::Null).unwrap(),
+            Layer::default()
+        );
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let hadolint = from_hadolint_yaml("ignored: [DL3007]\n").unwrap();
+        let own = from_toml("[rules]\nenable = [\"image-latest-tag\"]\n").unwrap();
+        assert!(settings(&[hadolint, own]).is_enabled("image-latest-tag", true));
+    }
+}
