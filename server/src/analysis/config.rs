@@ -315,7 +315,7 @@ mod tests {
         )
         .unwrap();
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
-        let s = settings(&[layer.clone()]);
+        let s = settings(std::slice::from_ref(&layer));
         assert!(!s.is_enabled("apt-no-install-recommends", true));
         assert_eq!(
             s.severity_of("image-latest-tag", Severity::Warning),
@@ -347,7 +347,7 @@ mod tests {
             "failure-threshold = \"error\"\ntrusted-registries = [\"ghcr.io\"]\n[rules]\ndisable = [\"DL3007\"]\nenable = [\"stage-name-casing\"]\n[rules.severity]\nworkdir-relative = \"error\"\nDL3006 = \"off\"\n",
         )
         .unwrap();
-        let s = settings(&[layer.clone()]);
+        let s = settings(std::slice::from_ref(&layer));
         assert!(!s.is_enabled("image-latest-tag", true));
         assert!(!s.is_enabled("image-untagged", true));
         assert_eq!(
