@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config_files;
 pub mod files;
 pub mod position;
 pub mod server;

@@ -2,17 +2,17 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, OneOf, SaveOptions, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
+    DocumentSymbolResponse, InitializeParams, InitializeResult, InitializedParams, MessageType,
+    OneOf, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -20,6 +20,8 @@ use super::convert::{self, line_col};
 use super::document::{Change, Document};
 use super::publisher::Publisher;
 use super::symbols::document_symbols;
+use super::workspace::Workspace;
+use crate::config_files;
 use crate::files::file_kind;
 use crate::position::PositionEncoding;
 use crate::syntax::{Dockerfile, FileKind};
@@ -38,6 +40,9 @@ pub(crate) struct Backend {
     encoding: AtomicU8,
     publisher: Publisher,
     shutdown: Arc<AtomicBool>,
+    workspace: RwLock<Workspace>,
+    /// Configuration problems found before the client could be told (during initialize).
+    pending_problems: Mutex<Vec<String>>,
 }
 
 impl Backend {
@@ -48,6 +53,46 @@ impl Backend {
             documents: DashMap::new(),
             encoding: AtomicU8::new(encoding_to_u8(PositionEncoding::Utf16)),
             shutdown,
+            workspace: RwLock::default(),
+            pending_problems: Mutex::default(),
+        }
+    }
+
+    fn workspace(&self) -> std::sync::RwLockReadGuard<'_, Workspace> {
+        // A panic while holding the lock leaves consistent data: the settings are replaced whole.
+        self.workspace.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn workspace_mut(&self) -> std::sync::RwLockWriteGuard<'_, Workspace> {
+        self.workspace.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Tells the user about configuration that could not be used (once per change).
+    fn show_problems(&self, problems: Vec<String>) {
+        if problems.is_empty() {
+            return;
+        }
+        for problem in &problems {
+            tracing::warn!("configuration: {problem}");
+        }
+        let message = format!("dockerfile-lsp configuration: {}", problems.join("; "));
+        let client = self.client.clone();
+        tokio::spawn(async move { client.show_message(MessageType::WARNING, message).await });
+    }
+
+    /// Gives every open document the current settings and publishes what changes.
+    fn refresh_all(&self) {
+        let done = guarded(|| {
+            let workspace = self.workspace();
+            for mut entry in self.documents.iter_mut() {
+                let uri = entry.key().clone();
+                let path = uri.to_file_path().map(|p| p.into_owned());
+                entry.value_mut().context = workspace.context_for(path.as_deref());
+                self.publish(&uri, entry.value_mut());
+            }
+        });
+        if done.is_none() {
+            tracing::error!("internal error while applying new settings");
         }
     }
 
@@ -126,6 +171,25 @@ impl LanguageServer for Backend {
         let encoding = convert::negotiate(offered);
         self.encoding
             .store(encoding_to_u8(encoding), Ordering::Relaxed);
+        #[allow(deprecated)] // rootUri and rootPath are what older clients send.
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|folders| folders.first())
+            .and_then(|folder| folder.uri.to_file_path().map(|p| p.into_owned()))
+            .or_else(|| {
+                params
+                    .root_uri
+                    .as_ref()
+                    .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()))
+            });
+        let problems = self
+            .workspace_mut()
+            .configure(root, params.initialization_options.as_ref());
+        self.pending_problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(problems);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(convert::encoding_kind(encoding)),
@@ -152,6 +216,13 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("initialized, positions in {:?}", self.encoding());
+        let problems = std::mem::take(
+            &mut *self
+                .pending_problems
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        self.show_problems(problems);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -166,8 +237,11 @@ impl LanguageServer for Backend {
             return;
         };
         let uri = item.uri;
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let context = self.workspace().context_for(path.as_deref());
         let opened = guarded(|| match Document::open(kind, item.version, item.text) {
             Ok(mut document) => {
+                document.context = context;
                 self.publish(&uri, &mut document);
                 self.documents.insert(uri.clone(), document);
                 true
@@ -220,7 +294,26 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let Some(path) = params.text_document.uri.to_file_path() else {
+            return;
+        };
+        if config_files::is_config_file(&path) {
+            let problems = self.workspace_mut().reload();
+            self.show_problems(problems.into_iter().map(|p| p.to_string()).collect());
+            self.refresh_all();
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let problems = {
+            let mut workspace = self.workspace_mut();
+            let root = workspace.root().map(Path::to_owned);
+            workspace.configure(root, Some(&params.settings))
+        };
+        self.show_problems(problems);
+        self.refresh_all();
+    }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;

@@ -6,6 +6,7 @@ pub mod document;
 mod publisher;
 mod symbols;
 mod transport;
+mod workspace;
 
 use std::process::ExitCode;
 use std::sync::Arc;
