@@ -4,6 +4,9 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use dockerfile_lsp::analysis::rules;
+use serde_json::Value;
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn dockerfile_lsp(args: &[&str], cwd: &Path) -> std::io::Result<Output> {
@@ -72,7 +75,13 @@ fn no_command_serves_lsp_and_exits_1_when_input_ends_without_shutdown() -> TestR
 
 #[test]
 fn bad_usage_exits_2() -> TestResult {
-    for args in [&["--no-such-flag"][..], &["check"], &["frobnicate"]] {
+    for args in [
+        &["--no-such-flag"][..],
+        &["check"],
+        &["frobnicate"],
+        &["check", "--format", "xml", "Dockerfile"],
+        &["check", "--fail-level", "fatal", "Dockerfile"],
+    ] {
         let output = dockerfile_lsp(args, Path::new("."))?;
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(stderr(&output).contains("error:"), "{args:?}");
@@ -169,5 +178,556 @@ fn a_misspelt_instruction_is_an_error_with_a_suggestion() -> TestResult {
     );
     assert!(first.contains("did you mean FROM"), "got {report:?}");
     assert_eq!(output.status.code(), Some(1));
+    Ok(())
+}
+
+/// Findings of every severity the rules have so far, a character wider than a
+/// byte before one of them, and one that spans two lines.
+const FINDINGS: &[u8] = "FROM scratch AS Build\n\
+WORKDIR 🐳/app\n\
+EXPOSE 80 70000\n\
+FORM alpine\n\
+CMD python \\\n    app.py\n"
+    .as_bytes();
+
+/// Warnings and nothing more serious.
+const WARNINGS_ONLY: &[u8] = b"FROM scratch AS Build\nWORKDIR app\n";
+
+/// Errors: an invalid port.
+const WITH_AN_ERROR: &[u8] = b"FROM scratch\nEXPOSE 70000\n";
+
+const CLEAN: &[u8] =
+    b"FROM scratch\nCOPY --chown=65534:65534 hello /hello\nUSER 65534\nENTRYPOINT [\"/hello\"]\n";
+
+fn check_one(dockerfile: &[u8], args: &[&str]) -> Result<Output, Box<dyn std::error::Error>> {
+    let dir = tree(&[("Dockerfile", dockerfile)])?;
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.push("Dockerfile");
+    Ok(dockerfile_lsp(&all, dir.path())?)
+}
+
+#[test]
+fn human_is_the_default_format() -> TestResult {
+    let output = check_one(FINDINGS, &[])?;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "");
+    assert_eq!(
+        stdout(&output),
+        stdout(&check_one(FINDINGS, &["--format", "human"])?)
+    );
+    insta::assert_snapshot!("human", stdout(&output));
+    Ok(())
+}
+
+#[test]
+fn json_prints_one_array_of_findings_with_their_rules_metadata() -> TestResult {
+    let output = check_one(FINDINGS, &["--format", "json"])?;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "");
+    let report: Value = serde_json::from_str(&stdout(&output))?;
+    let findings = report.as_array().ok_or("the report is an array")?;
+    assert_eq!(findings.len(), 5);
+    for finding in findings {
+        let keys: Vec<&str> = finding
+            .as_object()
+            .ok_or("each finding is an object")?
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = [
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "rule",
+            "aliases",
+            "severity",
+            "message",
+            "fixable",
+        ];
+        expected.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, expected);
+    }
+    // The syntax error has no rule: no aliases, not fixable.
+    let syntax = findings
+        .iter()
+        .find(|f| f["rule"] == "syntax-unknown-instruction")
+        .ok_or("the syntax error is reported")?;
+    assert_eq!(syntax["aliases"], serde_json::json!([]));
+    assert_eq!(syntax["fixable"], false);
+    assert_eq!(syntax["severity"], "error");
+    insta::assert_snapshot!("json", stdout(&output));
+    Ok(())
+}
+
+#[test]
+fn json_with_nothing_found_is_an_empty_array() -> TestResult {
+    let output = check_one(CLEAN, &["--format", "json"])?;
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "[]\n");
+    Ok(())
+}
+
+#[test]
+fn github_prints_one_workflow_command_per_finding() -> TestResult {
+    let output = check_one(FINDINGS, &["--format", "github"])?;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "");
+    insta::assert_snapshot!("github", stdout(&output));
+    Ok(())
+}
+
+#[test]
+fn sarif_is_a_log_github_code_scanning_accepts() -> TestResult {
+    let output = check_one(FINDINGS, &["--format", "sarif"])?;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "");
+    let log: Value = serde_json::from_str(&stdout(&output))?;
+    assert_valid_sarif(&log)?;
+    let run = &log["runs"][0];
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(5));
+    // One descriptor per rule with results, the syntax error's included.
+    let ids: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .ok_or("rules")?
+        .iter()
+        .filter_map(|rule| rule["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "expose-invalid-port",
+            "json-args-recommended",
+            "stage-name-casing",
+            "syntax-unknown-instruction",
+            "workdir-relative"
+        ]
+    );
+    // Each rule's descriptions and help come from its documentation, checked here
+    // against the rule, so that the snapshot shows the log without every page.
+    let mut shown = stdout(&output);
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .ok_or("rules")?
+    {
+        let id = rule["id"].as_str().unwrap_or_default();
+        let Some(known) = rules::find(id).filter(|known| known.id == id) else {
+            continue;
+        };
+        assert_eq!(rule["shortDescription"]["text"], known.summary);
+        assert_eq!(rule["fullDescription"]["text"], known.explanation.trim());
+        assert_eq!(rule["help"]["markdown"], rules::documentation(known));
+        let help = rule["help"]["text"].as_str().unwrap_or_default();
+        assert!(help.contains(known.explanation.trim()), "{id}: help.text");
+        for (value, marker) in [
+            (&rule["help"]["markdown"], "<the rule's documentation page>"),
+            (
+                &rule["help"]["text"],
+                "<summary, explanation and page address>",
+            ),
+            (&rule["fullDescription"]["text"], "<the rule's explanation>"),
+        ] {
+            shown = shown.replace(&value.to_string(), &format!("\"{marker}\""));
+        }
+    }
+    // The version is checked by `assert_valid_sarif`.
+    let version = env!("CARGO_PKG_VERSION");
+    for key in ["version", "semanticVersion"] {
+        shown = shown.replace(
+            &format!("\"{key}\": \"{version}\""),
+            &format!("\"{key}\": \"<version>\""),
+        );
+    }
+    insta::assert_snapshot!("sarif", shown);
+    Ok(())
+}
+
+#[test]
+fn sarif_with_nothing_found_is_a_valid_log_with_no_results() -> TestResult {
+    let output = check_one(CLEAN, &["--format", "sarif"])?;
+    assert_eq!(output.status.code(), Some(0));
+    let log: Value = serde_json::from_str(&stdout(&output))?;
+    assert_valid_sarif(&log)?;
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    Ok(())
+}
+
+#[test]
+fn the_fail_level_decides_which_findings_exit_1() -> TestResult {
+    let cases: &[(&[u8], &[&str], i32)] = &[
+        // The default fails on errors and warnings.
+        (WARNINGS_ONLY, &[], 1),
+        (WITH_AN_ERROR, &[], 1),
+        (WARNINGS_ONLY, &["--fail-level", "warning"], 1),
+        (WARNINGS_ONLY, &["--fail-level", "info"], 1),
+        (WARNINGS_ONLY, &["--fail-level", "hint"], 1),
+        (WARNINGS_ONLY, &["--fail-level", "error"], 0),
+        (WITH_AN_ERROR, &["--fail-level", "error"], 1),
+        (WITH_AN_ERROR, &["--fail-level", "none"], 0),
+        (CLEAN, &["--fail-level", "hint"], 0),
+        // The format does not change the status.
+        (
+            WARNINGS_ONLY,
+            &["--format", "sarif", "--fail-level", "error"],
+            0,
+        ),
+        (
+            WITH_AN_ERROR,
+            &["--format", "github", "--fail-level", "error"],
+            1,
+        ),
+    ];
+    for (dockerfile, args, status) in cases {
+        let output = check_one(dockerfile, args)?;
+        assert_eq!(output.status.code(), Some(*status), "{args:?}");
+        // Findings are printed whether or not they fail the check.
+        assert_eq!(stdout(&output).is_empty(), *dockerfile == CLEAN, "{args:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_directory_reports_the_findings_of_every_file_in_it_once() -> TestResult {
+    let dir = tree(&[
+        ("project/Dockerfile", WARNINGS_ONLY),
+        ("project/sub/app.Dockerfile", WITH_AN_ERROR),
+        ("project/sub/clean.Dockerfile", CLEAN),
+        ("project/README.md", b"FORM alpine\n"),
+    ])?;
+    // The file named again after its directory is checked once.
+    let output = dockerfile_lsp(
+        &[
+            "check",
+            "--format",
+            "json",
+            "project",
+            "project/sub/app.Dockerfile",
+        ],
+        dir.path(),
+    )?;
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&output))?;
+    let found: Vec<String> = report
+        .as_array()
+        .ok_or("the report is an array")?
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["path"].as_str().unwrap_or_default().replace('\\', "/"),
+                f["rule"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "project/Dockerfile stage-name-casing",
+            "project/Dockerfile workdir-relative",
+            "project/sub/app.Dockerfile expose-invalid-port",
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_missing_path_still_reports_the_other_files_then_exits_2() -> TestResult {
+    let dir = tree(&[("Dockerfile", WITH_AN_ERROR)])?;
+    for format in ["human", "json", "sarif", "github"] {
+        let output = dockerfile_lsp(
+            &["check", "--format", format, "missing", "Dockerfile"],
+            dir.path(),
+        )?;
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        assert_eq!(
+            stderr(&output),
+            "missing: error: no such file or directory\n",
+            "{format}"
+        );
+        assert!(stdout(&output).contains("70000"), "{format}");
+        if format == "json" || format == "sarif" {
+            let report: Value = serde_json::from_str(&stdout(&output))?;
+            if format == "sarif" {
+                assert_valid_sarif(&report)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn an_unreadable_file_still_reports_the_other_files_then_exits_2() -> TestResult {
+    // Invalid UTF-8 is a file that cannot be read as text; the tests may run as
+    // root, who reads files whatever their permissions.
+    let dir = tree(&[
+        ("a.Dockerfile", b"FROM \xFF\n"),
+        ("b.Dockerfile", WITH_AN_ERROR),
+    ])?;
+    let output = dockerfile_lsp(
+        &["check", "--format", "json", "--fail-level", "none", "."],
+        dir.path(),
+    )?;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("a.Dockerfile: error: not valid UTF-8"));
+    let report: Value = serde_json::from_str(&stdout(&output))?;
+    assert_eq!(report.as_array().map(Vec::len), Some(1));
+    assert_eq!(report[0]["rule"], "expose-invalid-port");
+    Ok(())
+}
+
+/// The properties the SARIF 2.1.0 schema allows on each object this tool writes
+/// (the schema forbids any other).
+mod sarif_properties {
+    pub const LOG: &str = "$schema version runs inlineExternalProperties properties";
+    pub const RUN: &str = "tool invocations conversion language versionControlProvenance \
+        originalUriBaseIds artifacts logicalLocations graphs results automationDetails \
+        runAggregates baselineGuid redactionTokens defaultEncoding defaultSourceLanguage \
+        newlineSequences columnKind externalPropertyFileReferences threadFlowLocations \
+        taxonomies addresses translations policies webRequests webResponses specialLocations \
+        properties";
+    pub const TOOL: &str = "driver extensions properties";
+    pub const TOOL_COMPONENT: &str = "guid name organization product productSuite \
+        shortDescription fullDescription fullName version semanticVersion \
+        dottedQuadFileVersion releaseDateUtc downloadUri informationUri globalMessageStrings \
+        notifications rules taxa locations language contents isComprehensive \
+        localizedDataSemanticVersion minimumRequiredLocalizedDataSemanticVersion \
+        associatedComponent translationMetadata supportedTaxonomies properties";
+    pub const REPORTING_DESCRIPTOR: &str = "id deprecatedIds guid deprecatedGuids name \
+        deprecatedNames shortDescription fullDescription messageStrings defaultConfiguration \
+        helpUri help relationships properties";
+    pub const MULTIFORMAT_MESSAGE: &str = "text markdown properties";
+    pub const REPORTING_CONFIGURATION: &str = "enabled level rank parameters properties";
+    pub const RESULT: &str = "ruleId ruleIndex rule kind level message analysisTarget \
+        locations guid correlationGuid occurrenceCount partialFingerprints fingerprints stacks \
+        codeFlows graphs graphTraversals relatedLocations suppressions baselineState rank \
+        attachments hostedViewerUri workItemUris provenance fixes taxa webRequest webResponse \
+        properties";
+    pub const MESSAGE: &str = "text markdown id arguments properties";
+    pub const LOCATION: &str =
+        "id physicalLocation logicalLocations message annotations relationships properties";
+    pub const PHYSICAL_LOCATION: &str = "address artifactLocation region contextRegion properties";
+    pub const ARTIFACT_LOCATION: &str = "uri uriBaseId index description properties";
+    pub const REGION: &str = "startLine startColumn endLine endColumn charOffset charLength \
+        byteOffset byteLength snippet message sourceLanguage properties";
+}
+
+/// Checks `log` against what GitHub code scanning requires of an uploaded SARIF
+/// file, and against the properties SARIF 2.1.0 allows.
+fn assert_valid_sarif(log: &Value) -> TestResult {
+    use sarif_properties as allowed;
+    only_keys(log, allowed::LOG, "log")?;
+    assert!(
+        log["$schema"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("https://"))
+    );
+    assert_eq!(log["version"], "2.1.0");
+    let runs = log["runs"].as_array().ok_or("runs is an array")?;
+    assert_eq!(runs.len(), 1, "one run");
+    let run = &runs[0];
+    only_keys(run, allowed::RUN, "run")?;
+    assert!(matches!(
+        run["columnKind"].as_str(),
+        Some("utf16CodeUnits" | "unicodeCodePoints")
+    ));
+    only_keys(&run["tool"], allowed::TOOL, "tool")?;
+    let driver = &run["tool"]["driver"];
+    only_keys(driver, allowed::TOOL_COMPONENT, "driver")?;
+    assert_eq!(driver["name"], "dockerfile-lsp");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("https://"))
+    );
+    let rules = driver["rules"].as_array().ok_or("rules is an array")?;
+    for rule in rules {
+        let id = rule["id"].as_str().ok_or("a rule has an id")?;
+        only_keys(rule, allowed::REPORTING_DESCRIPTOR, id)?;
+        // GitHub requires both descriptions and a help text.
+        for text in ["shortDescription", "fullDescription", "help"] {
+            only_keys(&rule[text], allowed::MULTIFORMAT_MESSAGE, id)?;
+            assert!(
+                rule[text]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{id}: {text}.text"
+            );
+        }
+        only_keys(
+            &rule["defaultConfiguration"],
+            allowed::REPORTING_CONFIGURATION,
+            id,
+        )?;
+        assert!(matches!(
+            rule["defaultConfiguration"]["level"].as_str(),
+            Some("none" | "note" | "warning" | "error")
+        ));
+        if id.starts_with("syntax-") {
+            assert!(rule.get("helpUri").is_none(), "{id} has no page");
+        } else {
+            let uri = rule["helpUri"].as_str().ok_or("a rule links its page")?;
+            assert!(uri.starts_with("https://"), "{uri}");
+            assert!(uri.ends_with(&format!("/docs/rules/{id}.md")), "{uri}");
+        }
+        if let Some(properties) = rule.get("properties") {
+            let tags = properties["tags"].as_array().ok_or("tags is an array")?;
+            assert!(tags.iter().all(Value::is_string), "{id}: tags");
+        }
+    }
+    let results = run["results"].as_array().ok_or("results is an array")?;
+    for result in results {
+        only_keys(result, allowed::RESULT, "result")?;
+        let id = result["ruleId"].as_str().ok_or("a result names its rule")?;
+        let index = result["ruleIndex"]
+            .as_u64()
+            .ok_or("ruleIndex is a number")?;
+        assert_eq!(
+            rules[usize::try_from(index)?]["id"],
+            id,
+            "ruleIndex points at the rule"
+        );
+        assert!(matches!(
+            result["level"].as_str(),
+            Some("note" | "warning" | "error")
+        ));
+        only_keys(&result["message"], allowed::MESSAGE, id)?;
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        let locations = result["locations"]
+            .as_array()
+            .ok_or("locations is an array")?;
+        // At least one location for GitHub to show the result, at most 10.
+        assert!((1..=10).contains(&locations.len()), "{id}: locations");
+        for location in locations {
+            only_keys(location, allowed::LOCATION, id)?;
+            let physical = &location["physicalLocation"];
+            only_keys(physical, allowed::PHYSICAL_LOCATION, id)?;
+            only_keys(
+                &physical["artifactLocation"],
+                allowed::ARTIFACT_LOCATION,
+                id,
+            )?;
+            let uri = physical["artifactLocation"]["uri"]
+                .as_str()
+                .ok_or("a uri")?;
+            assert!(
+                !uri.contains('\\') && !uri.contains(':'),
+                "relative, with slashes: {uri}"
+            );
+            let region = &physical["region"];
+            only_keys(region, allowed::REGION, id)?;
+            let number = |name: &str| region[name].as_u64().ok_or(format!("{id}: region.{name}"));
+            let (line, column) = (number("startLine")?, number("startColumn")?);
+            let (end_line, end_column) = (number("endLine")?, number("endColumn")?);
+            assert!(line >= 1 && column >= 1 && end_column >= 1, "{id}: 1-based");
+            assert!(
+                (end_line, end_column) >= (line, column),
+                "{id}: the region ends after it starts"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Fails unless `object` is an object whose properties are all in `allowed`
+/// (names separated by spaces).
+fn only_keys(object: &Value, allowed: &str, what: &str) -> TestResult {
+    let object = object
+        .as_object()
+        .ok_or(format!("{what}: an object, not {object}"))?;
+    for key in object.keys() {
+        assert!(
+            allowed.split_whitespace().any(|name| name == key),
+            "{what}: unexpected property {key}"
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------
+
+const RELATIVE_WORKDIR: &[u8] = b"FROM alpine:3.20\nWORKDIR app\n";
+
+#[test]
+fn a_hadolint_config_in_the_working_directory_is_honoured() -> TestResult {
+    let dir = tree(&[
+        ("Dockerfile", RELATIVE_WORKDIR),
+        (".hadolint.yaml", b"ignored:\n  - DL3000\n"),
+    ])?;
+    let output = dockerfile_lsp(&["check", "Dockerfile"], dir.path())?;
+    assert_eq!(
+        (output.status.code(), stdout(&output)),
+        (Some(0), String::new())
+    );
+    Ok(())
+}
+
+#[test]
+fn an_explicit_config_replaces_the_discovered_ones_and_sets_the_threshold() -> TestResult {
+    let dir = tree(&[
+        ("Dockerfile", RELATIVE_WORKDIR),
+        (".hadolint.yaml", b"ignored:\n  - DL3000\n"),
+        (
+            "strict.toml",
+            b"failure-threshold = \"hint\"\n[rules.severity]\nworkdir-relative = \"info\"\n",
+        ),
+    ])?;
+    let output = dockerfile_lsp(
+        &["check", "--config", "strict.toml", "Dockerfile"],
+        dir.path(),
+    )?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("info[workdir-relative]"),
+        "{}",
+        stdout(&output)
+    );
+    // The command line wins over the file's threshold.
+    let output = dockerfile_lsp(
+        &[
+            "check",
+            "--config",
+            "strict.toml",
+            "--fail-level",
+            "warning",
+            "Dockerfile",
+        ],
+        dir.path(),
+    )?;
+    assert_eq!(output.status.code(), Some(0));
+    Ok(())
+}
+
+#[test]
+fn a_broken_explicit_config_exits_2_and_a_broken_discovered_one_warns() -> TestResult {
+    let dir = tree(&[
+        ("Dockerfile", RELATIVE_WORKDIR),
+        ("bad.toml", b"[rules]\ndisable = 3\n"),
+        ("dockerfile-lsp.toml", b"[rules\n"),
+    ])?;
+    let output = dockerfile_lsp(&["check", "--config", "bad.toml", "Dockerfile"], dir.path())?;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("bad.toml: line 2"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+    let output = dockerfile_lsp(&["check", "Dockerfile"], dir.path())?;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("dockerfile-lsp.toml: line 1"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("workdir-relative"));
     Ok(())
 }

@@ -1,19 +1,77 @@
-//! The `check` command: reads each file, checks it and prints its findings.
+//! The `check` command: reads each file, checks it and reports its findings in the chosen format.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Status;
-use crate::analysis::{self, rules::Finding};
+use super::located::Located;
+use super::{github, human, json, sarif};
+use std::sync::Arc;
+
+use crate::analysis;
+use crate::analysis::config::Threshold;
+use crate::analysis::settings::Context;
+use crate::config_files;
 use crate::files::{self, describe_io};
 use crate::position::{LineIndex, PositionEncoding};
 use crate::syntax::Severity;
 
-/// Checks every file `paths` leads to, printing findings to `out` and problems
+/// How the findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Format {
+    /// `path:line:col: severity[rule] message`, one finding a line
+    Human,
+    /// One JSON array of findings
+    Json,
+    /// A SARIF 2.1.0 log, for code scanning services such as GitHub's
+    Sarif,
+    /// GitHub Actions workflow commands, which annotate the files in pull requests
+    Github,
+}
+
+/// The least serious finding that fails the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Hint,
+    /// Findings never fail the check (unreadable files still do)
+    None,
+}
+
+impl FailLevel {
+    fn threshold(self) -> Threshold {
+        match self {
+            FailLevel::Error => Threshold::At(Severity::Error),
+            FailLevel::Warning => Threshold::At(Severity::Warning),
+            FailLevel::Info => Threshold::At(Severity::Info),
+            FailLevel::Hint => Threshold::At(Severity::Hint),
+            FailLevel::None => Threshold::Never,
+        }
+    }
+}
+
+/// What to check and how to report it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Options<'a> {
+    pub paths: &'a [PathBuf],
+    pub format: Format,
+    /// `None`: the configuration's threshold, else warning.
+    pub fail_level: Option<FailLevel>,
+    /// A configuration file given on the command line.
+    pub config: Option<&'a Path>,
+}
+
+/// Checks every file `paths` leads to, printing the report to `out` and problems
 /// with the files themselves to `err`.
-pub(super) fn run(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> Status {
-    match check_all(paths, out, err) {
+///
+/// A path or file that cannot be read is reported and skipped: the other files
+/// are still checked and reported, and the run ends in [`Status::Failure`].
+pub(super) fn run(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> Status {
+    match check_all(options, out, err) {
         Ok(status) => status,
         Err(error) => {
             // Nothing more can be said if stderr is gone as well.
@@ -23,40 +81,79 @@ pub(super) fn run(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -
     }
 }
 
-fn check_all(paths: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
-    let files = match files::discover(paths) {
-        Ok(files) => files,
-        Err(error) => {
-            writeln!(err, "{}: error: {error}", error.path().display())?;
-            return Ok(Status::Failure);
-        }
-    };
+fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let loaded = config_files::load(&cwd, options.config);
+    for problem in &loaded.problems {
+        writeln!(err, "{problem}")?;
+    }
+    if options.config.is_some() && loaded.files.is_empty() {
+        // The file asked for cannot be used: checking with other settings would mislead.
+        return Ok(Status::Failure);
+    }
+    let threshold = options
+        .fail_level
+        .map(FailLevel::threshold)
+        .or(loaded.failure_threshold)
+        .unwrap_or(Threshold::At(Severity::Warning));
+    let settings = Arc::new(loaded.settings);
     let mut status = Status::Clean;
-    for path in &files {
-        let text = match read_text(path) {
-            Ok(text) => text,
-            Err(reason) => {
-                writeln!(err, "{}: error: {reason}", path.display())?;
+    // Whole-document formats are written once every file is checked.
+    let mut collected = Vec::new();
+    let mut checked = HashSet::new();
+    for given in options.paths {
+        // One path at a time, so that a missing one does not hide the others.
+        let files = match files::discover(std::slice::from_ref(given)) {
+            Ok(files) => files,
+            Err(error) => {
+                writeln!(err, "{}: error: {error}", error.path().display())?;
                 status = Status::Failure;
                 continue;
             }
         };
-        let findings = sorted(analysis::check(
-            files::kind_for_checking(path),
-            &text,
-            &Default::default(),
-        ));
-        if findings.iter().any(|f| is_serious(f.severity)) {
-            status = status.max(Status::Findings);
-        }
-        if findings.is_empty() {
-            continue;
-        }
-        let index = LineIndex::new(&text);
-        for finding in &findings {
-            writeln!(out, "{}", format_finding(path, &index, finding))?;
+        for path in files {
+            if !checked.insert(path.clone()) {
+                continue;
+            }
+            let text = match read_text(&path) {
+                Ok(text) => text,
+                Err(reason) => {
+                    writeln!(err, "{}: error: {reason}", path.display())?;
+                    status = Status::Failure;
+                    continue;
+                }
+            };
+            let context = Context {
+                settings: Arc::clone(&settings),
+                ..Context::default()
+            };
+            let findings = analysis::check(files::kind_for_checking(&path), &text, &context);
+            if findings.iter().any(|f| threshold.fails(f.severity)) {
+                status = status.max(Status::Findings);
+            }
+            // `analysis::check` gives the findings in the order they occur in the file.
+            let located = Located::all(&path, &text, findings);
+            match options.format {
+                Format::Human => {
+                    for finding in &located {
+                        writeln!(out, "{}", human::line(finding))?;
+                    }
+                }
+                Format::Github => {
+                    for finding in &located {
+                        writeln!(out, "{}", github::line(finding))?;
+                    }
+                }
+                Format::Json | Format::Sarif => collected.extend(located),
+            }
         }
     }
+    let document = match options.format {
+        Format::Json => json::report(&collected)?,
+        Format::Sarif => sarif::report(&collected)?,
+        Format::Human | Format::Github => return Ok(status),
+    };
+    out.write_all(document.as_bytes())?;
     Ok(status)
 }
 
@@ -83,113 +180,35 @@ fn describe_bad_utf8(error: &std::string::FromUtf8Error) -> String {
     }
 }
 
-/// Findings in the order they occur in the file.
-fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-    });
-    findings
-}
-
-/// Errors and warnings fail a check; infos and hints do not.
-fn is_serious(severity: Severity) -> bool {
-    matches!(severity, Severity::Error | Severity::Warning)
-}
-
-fn severity_label(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-        Severity::Hint => "hint",
-    }
-}
-
-/// `path:line:col: severity[rule] message`, with a 1-based line and a 1-based
-/// column counted in Unicode characters, as compilers print them.
-fn format_finding(path: &Path, index: &LineIndex, finding: &Finding) -> String {
-    let at = index.position(finding.range.start, PositionEncoding::Utf32);
-    format!(
-        "{}:{}:{}: {}[{}] {}",
-        path.display(),
-        u64::from(at.line) + 1,
-        u64::from(at.col) + 1,
-        severity_label(finding.severity),
-        finding.rule,
-        finding.message
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn finding(range: std::ops::Range<usize>, severity: Severity) -> Finding {
-        Finding {
-            rule: "syntax-test",
-            message: "something is wrong".to_owned(),
-            range,
-            severity,
-        }
-    }
-
     #[test]
-    fn a_finding_prints_its_one_based_line_and_character_column() {
-        let text = "FROM alpine\nRUN echo 🐳 && oops\n";
-        let index = LineIndex::new(text);
-        let start = text.find("oops").expect("fixture has oops");
-        let line = format_finding(
-            Path::new("app/Dockerfile"),
-            &index,
-            &finding(start..start + 4, Severity::Error),
-        );
-        // `oops` is the 15th character of line 2: the whale counts as one, not two or four.
-        assert_eq!(
-            line,
-            "app/Dockerfile:2:15: error[syntax-test] something is wrong"
-        );
-    }
-
-    #[test]
-    fn every_severity_has_its_label() {
-        let index = LineIndex::new("x");
-        let labels: Vec<String> = [
+    fn the_fail_level_is_the_least_serious_severity_that_fails() {
+        let severities = [
             Severity::Error,
             Severity::Warning,
             Severity::Info,
             Severity::Hint,
-        ]
-        .into_iter()
-        .map(|severity| format_finding(Path::new("f"), &index, &finding(0..1, severity)))
-        .collect();
+        ];
+        let failing = |level: FailLevel| -> Vec<Severity> {
+            severities
+                .into_iter()
+                .filter(|s| level.is_reached_by(*s))
+                .collect()
+        };
+        assert_eq!(failing(FailLevel::Error), [Severity::Error]);
         assert_eq!(
-            labels,
-            [
-                "f:1:1: error[syntax-test] something is wrong",
-                "f:1:1: warning[syntax-test] something is wrong",
-                "f:1:1: info[syntax-test] something is wrong",
-                "f:1:1: hint[syntax-test] something is wrong",
-            ]
+            failing(FailLevel::Warning),
+            [Severity::Error, Severity::Warning]
         );
-    }
-
-    #[test]
-    fn findings_are_sorted_by_position() {
-        let findings = sorted(vec![
-            finding(10..12, Severity::Info),
-            finding(3..9, Severity::Error),
-            finding(3..4, Severity::Warning),
-        ]);
-        let ranges: Vec<_> = findings.into_iter().map(|f| f.range).collect();
-        assert_eq!(ranges, [3..4, 3..9, 10..12]);
-    }
-
-    #[test]
-    fn only_errors_and_warnings_fail_a_check() {
-        assert!(is_serious(Severity::Error));
-        assert!(is_serious(Severity::Warning));
-        assert!(!is_serious(Severity::Info));
-        assert!(!is_serious(Severity::Hint));
+        assert_eq!(
+            failing(FailLevel::Info),
+            [Severity::Error, Severity::Warning, Severity::Info]
+        );
+        assert_eq!(failing(FailLevel::Hint), severities);
+        assert_eq!(failing(FailLevel::None), []);
     }
 
     #[test]
@@ -219,7 +238,13 @@ mod tests {
         fs::write(&first, b"FROM \xFF\n").expect("write");
         fs::write(&second, b"FROM alpine\n\xC3").expect("write");
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let status = run(&[first.clone(), second.clone()], &mut out, &mut err);
+        let paths = [first.clone(), second.clone()];
+        let options = Options {
+            paths: &paths,
+            format: Format::Human,
+            fail_level: FailLevel::Warning,
+        };
+        let status = run(options, &mut out, &mut err);
         assert_eq!(status, Status::Failure);
         assert!(out.is_empty());
         assert_eq!(

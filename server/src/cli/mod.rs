@@ -1,7 +1,12 @@
 //! The command line: parses arguments and runs the chosen command.
 
 mod check;
+mod github;
+mod human;
+mod json;
+mod located;
 mod rules;
+mod sarif;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -28,8 +33,10 @@ struct Cli {
 enum Command {
     /// Check Dockerfiles and .dockerignore files
     ///
-    /// Prints each finding as `path:line:col: severity[rule] message`. Exits with 0 when nothing was found, 1 when an error or warning was found
-    /// and 2 when a file could not be read.
+    /// Prints each finding (as `path:line:col: severity[rule] message` by default).
+    /// Exits with 0 when no finding reaches --fail-level, 1 when one does, and 2
+    /// when a path could not be read (the other files are still checked and
+    /// reported) or the command line is wrong.
     Check(CheckArgs),
     /// List every rule: id, summary, severity, aliases (hadolint, BuildKit, Trivy)
     Rules(RulesArgs),
@@ -50,6 +57,20 @@ enum RulesFormat {
 
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = check::Format::Human)]
+    format: check::Format,
+
+    /// The least serious finding that fails the check (exit status 1) [default: the
+    /// configuration's failure-threshold, else warning]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_level: Option<check::FailLevel>,
+
+    /// A configuration file (`dockerfile-lsp.toml`, or a `.hadolint.yaml`), instead of
+    /// those found from the working directory
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
     /// Files to check, or directories to search for Dockerfiles and ignore files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -60,7 +81,7 @@ struct CheckArgs {
 enum Status {
     /// Nothing to report.
     Clean,
-    /// At least one error or warning was reported.
+    /// At least one finding reached the failure threshold (`--fail-level`).
     Findings,
     /// Bad usage, or a file that could not be read or written.
     Failure,
@@ -108,7 +129,13 @@ fn run(command: Command) -> Status {
         Command::Check(args) => {
             let mut stdout = io::BufWriter::new(io::stdout().lock());
             let mut stderr = io::stderr().lock();
-            let status = check::run(&args.paths, &mut stdout, &mut stderr);
+            let options = check::Options {
+                paths: &args.paths,
+                format: args.format,
+                fail_level: args.fail_level,
+                config: args.config.as_deref(),
+            };
+            let status = check::run(options, &mut stdout, &mut stderr);
             match stdout.flush() {
                 Ok(()) => status,
                 Err(error) => {

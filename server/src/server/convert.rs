@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::{
     PositionEncodingKind, Range, Uri,
 };
 
-use crate::analysis::rules::Finding;
+use crate::analysis::rules::{Finding, documentation_url};
 use crate::position::{LineCol, PositionEncoding, rope};
 use crate::syntax::Severity;
 
@@ -71,14 +71,8 @@ pub(crate) fn diagnostic(text: &Rope, error: &Finding, encoding: PositionEncodin
 /// Where a rule is documented: `docs/rules/<id>.md` in the repository (syntax errors
 /// have no page of their own).
 fn documentation_link(rule: &str) -> Option<CodeDescription> {
-    if rule.starts_with("syntax-") {
-        return None;
-    }
-    let href = format!(
-        "{}/blob/main/docs/rules/{rule}.md",
-        env!("CARGO_PKG_REPOSITORY")
-    );
-    href.parse::<Uri>()
+    documentation_url(rule)?
+        .parse::<Uri>()
         .ok()
         .map(|href| CodeDescription { href })
 }

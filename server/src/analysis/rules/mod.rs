@@ -326,6 +326,17 @@ pub fn documentation(rule: &Rule) -> String {
     out
 }
 
+/// Where the rule pages (`docs/rules/<id>.md`) are published.
+pub const DOCS_BASE_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules");
+
+/// The address of a rule's page; syntax errors have no page of their own.
+pub fn documentation_url(id: &str) -> Option<String> {
+    if id.starts_with("syntax-") {
+        return None;
+    }
+    Some(format!("{DOCS_BASE_URL}/{id}.md"))
+}
+
 pub fn severity_name(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
