@@ -195,7 +195,7 @@ mod tests {
         let failing = |level: FailLevel| -> Vec<Severity> {
             severities
                 .into_iter()
-                .filter(|s| level.is_reached_by(*s))
+                .filter(|s| level.threshold().fails(*s))
                 .collect()
         };
         assert_eq!(failing(FailLevel::Error), [Severity::Error]);
@@ -242,7 +242,8 @@ mod tests {
         let options = Options {
             paths: &paths,
             format: Format::Human,
-            fail_level: FailLevel::Warning,
+            fail_level: None,
+            config: None,
         };
         let status = run(options, &mut out, &mut err);
         assert_eq!(status, Status::Failure);
