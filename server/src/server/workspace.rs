@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn bad_editor_settings_give_one_problem_and_the_defaults() {
         let mut workspace = Workspace::default();
-        let problems = workspace.configure(None, Some(&serde_json::json!({"rules": []})));
+        let problems = workspace.configure(None, Some(&serde_json::json!({"rules": "all"})));
         assert_eq!(problems.len(), 1);
         assert!(problems[0].starts_with("settings: "), "{problems:?}");
         assert_eq!(*workspace.settings(), Settings::default());
