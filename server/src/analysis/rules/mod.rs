@@ -6,6 +6,7 @@ mod commands;
 mod deprecated;
 mod expose;
 mod images;
+mod onbuild;
 mod stages;
 mod workdir;
 
@@ -173,6 +174,7 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &apt::APT_NO_INSTALL_RECOMMENDS,
+    &onbuild::ONBUILD_INVALID_TRIGGER,
 ];
 
 /// The rule with this id or alias.
