@@ -13,7 +13,7 @@ const MAX_LINE_BYTES: usize = 65_535;
 pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<Finding> {
     let mut errors = file_errors(file);
     for instruction in file.instructions() {
-        instruction_errors(&instruction, false, &mut errors);
+        instruction_errors(&instruction, &mut errors);
     }
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors
@@ -23,7 +23,7 @@ pub fn dockerfile_errors(file: &Dockerfile<'_>) -> Vec<Finding> {
 /// escape character), so they can be cached by that text.
 pub fn errors_of_instruction(instruction: &Instruction<'_>) -> Vec<Finding> {
     let mut errors = Vec::new();
-    instruction_errors(instruction, false, &mut errors);
+    instruction_errors(instruction, &mut errors);
     errors
 }
 
@@ -164,9 +164,8 @@ fn directive_errors(file: &Dockerfile<'_>, errors: &mut Vec<Finding>) {
     }
 }
 
-fn instruction_errors(instruction: &Instruction<'_>, in_onbuild: bool, errors: &mut Vec<Finding>) {
+fn instruction_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
     let kind = instruction.kind();
-    let name = kind.name();
     let node = instruction.node();
     let keyword = instruction.keyword().unwrap_or(node);
 
@@ -180,29 +179,15 @@ fn instruction_errors(instruction: &Instruction<'_>, in_onbuild: bool, errors: &
         return;
     }
 
-    if in_onbuild && matches!(kind, InstructionKind::From | InstructionKind::Maintainer) {
-        errors.push(error(
-            "syntax-onbuild-trigger",
-            keyword,
-            format!("{name} isn't allowed as an ONBUILD trigger"),
-        ));
-    }
-
     flag_errors(instruction, errors);
     argument_errors(instruction, errors);
     unclosed_expansions(node, instruction.src(), errors);
 
+    // Forbidden triggers (ONBUILD, FROM, MAINTAINER) are the rule `onbuild-invalid-trigger`.
     if kind == InstructionKind::Onbuild
         && let Some(trigger) = instruction.onbuild_trigger()
     {
-        if trigger.kind() == InstructionKind::Onbuild {
-            errors.push(error(
-                "syntax-onbuild-trigger",
-                trigger.keyword().unwrap_or(trigger.node()),
-                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into(),
-            ));
-        }
-        instruction_errors(&trigger, true, errors);
+        instruction_errors(&trigger, errors);
     }
 
     empty_continuation_lines(instruction, errors);

@@ -3,10 +3,22 @@
 mod apt;
 mod casing;
 mod commands;
+mod copy;
+mod copy_from;
 mod deprecated;
+mod env;
 mod expose;
+mod healthcheck;
 mod images;
+mod onbuild;
+mod order;
+mod platform;
+mod registry;
+mod secrets;
+mod ssh;
 mod stages;
+mod system_dirs;
+mod user;
 mod workdir;
 
 use std::ops::Range;
@@ -173,6 +185,27 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &apt::APT_NO_INSTALL_RECOMMENDS,
+    &order::INSTRUCTION_BEFORE_FROM,
+    &onbuild::ONBUILD_INVALID_TRIGGER,
+    &registry::UNTRUSTED_REGISTRY,
+    &platform::FROM_PLATFORM_CONSTANT,
+    &platform::REDUNDANT_TARGET_PLATFORM,
+    &copy::ADD_INSTEAD_OF_COPY,
+    &copy::COPY_DESTINATION_NOT_DIRECTORY,
+    &copy::COPY_RELATIVE_DESTINATION,
+    &copy::COPY_ARCHIVE_THEN_EXTRACT,
+    &copy_from::COPY_FROM_UNKNOWN_STAGE,
+    &copy_from::COPY_FROM_OWN_STAGE,
+    &copy_from::COPY_FROM_WHOLE_FILESYSTEM,
+    &env::ENV_SAME_INSTRUCTION_REFERENCE,
+    &secrets::SECRETS_IN_ARG_OR_ENV,
+    &secrets::SECRET_FILE_COPIED,
+    &user::USER_ROOT,
+    &user::USER_NOT_SET,
+    &user::USER_NON_NUMERIC,
+    &ssh::EXPOSE_SSH_PORT,
+    &system_dirs::WORKDIR_SYSTEM_DIRECTORY,
+    &healthcheck::HEALTHCHECK_MISSING,
 ];
 
 /// Every rule with this id or alias (a code of another tool can name several).
@@ -410,9 +443,23 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
 
+    /// The context the examples run in: rules that check only what the settings
+    /// configure (trusted registries) need something configured.
+    fn examples_context() -> Context {
+        let settings = crate::analysis::settings::Settings {
+            trusted_registries: vec!["docker.io".to_owned()],
+            ..Default::default()
+        };
+        Context {
+            settings: std::sync::Arc::new(settings),
+            ..Context::default()
+        }
+    }
+
     #[test]
     fn ids_are_unique_kebab_case_and_examples_behave() {
         let mut seen = std::collections::HashSet::new();
+        let context = examples_context();
         for rule in RULES {
             assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
             assert!(
@@ -422,12 +469,12 @@ mod tests {
             );
             assert!(!rule.summary.is_empty() && !rule.explanation.is_empty());
             assert!(
-                !testing::flagged(rule.id, rule.bad).is_empty(),
+                !testing::run_in(rule.id, rule.bad, &context).is_empty(),
                 "the bad example of {} triggers nothing",
                 rule.id
             );
             assert!(
-                testing::flagged(rule.id, rule.good).is_empty(),
+                testing::run_in(rule.id, rule.good, &context).is_empty(),
                 "the good example of {} still triggers",
                 rule.id
             );
