@@ -21,8 +21,10 @@ fn dump(text: &str) -> String {
     syntax::buildkit_dump(&Dockerfile::new(&tree, text))
 }
 
+/// The errors we report for a text: syntax errors and the rules that find what makes
+/// BuildKit fail (ONBUILD triggers, say).
 fn error_errors(text: &str) -> Vec<syntax::Finding> {
-    syntax::check(FileKind::Dockerfile, text)
+    dockerfile_lsp::analysis::check(FileKind::Dockerfile, text, &Default::default())
         .into_iter()
         .filter(|e| e.severity == syntax::Severity::Error)
         .collect()
@@ -92,14 +94,16 @@ fn every_negative_buildkit_test_file_has_a_syntax_error() {
     assert_eq!(cases.len(), 4);
     for case in cases {
         let text = read(&case.join("Dockerfile"));
-        let errors = error_errors(&text);
+        let errors: Vec<_> = error_errors(&text)
+            .into_iter()
+            .filter(|e| e.rule.starts_with("syntax-"))
+            .collect();
         assert!(
             !errors.is_empty(),
             "{} parsed without a syntax error",
             case.display()
         );
         for e in &errors {
-            assert!(e.rule.starts_with("syntax-"), "{e:?}");
             assert_ne!(e.message, "syntax error");
         }
     }
@@ -152,7 +156,10 @@ fn every_real_dockerfile_parses_cleanly_and_dumps_as_buildkit_does() {
         if let Some(e) = first_tree_error(&tree) {
             tree_errors.push(format!("{}: {e}", path.display()));
         }
-        let syntax_errors = error_errors(&text);
+        let syntax_errors: Vec<_> = error_errors(&text)
+            .into_iter()
+            .filter(|e| e.rule.starts_with("syntax-"))
+            .collect();
         if !syntax_errors.is_empty() {
             tree_errors.push(format!("{}: {:?}", path.display(), syntax_errors));
         }

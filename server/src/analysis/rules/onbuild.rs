@@ -26,7 +26,7 @@ fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
         return;
     };
     let message = match trigger.kind() {
-        InstructionKind::Onbuild => "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+        InstructionKind::Onbuild => "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
         InstructionKind::From => "FROM isn't allowed as an ONBUILD trigger",
         InstructionKind::Maintainer => "MAINTAINER isn't allowed as an ONBUILD trigger",
         _ => return,
@@ -55,7 +55,7 @@ mod tests {
             ),
             (
                 "4:9-4:16",
-                "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
             ),
         ]
         "#);
