@@ -1,11 +1,16 @@
 //! The rule engine: every rule is data (id, summary, severity, aliases, docs) plus a check.
 
+mod apk;
 mod apt;
 mod casing;
 mod commands;
 mod deprecated;
 mod expose;
 mod images;
+mod package_args;
+mod package_cache;
+mod package_update;
+mod pip;
 mod stages;
 mod workdir;
 
@@ -173,6 +178,15 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &apt::APT_NO_INSTALL_RECOMMENDS,
+    &apt::APT_PACKAGE_UNPINNED,
+    &apt::APT_LISTS_NOT_DELETED,
+    &apt::APT_MISSING_YES,
+    &apt::APT_INSTEAD_OF_APT_GET,
+    &package_update::PACKAGE_UPDATE_ALONE,
+    &apk::APK_PACKAGE_UNPINNED,
+    &apk::APK_MISSING_NO_CACHE,
+    &pip::PIP_PACKAGE_UNPINNED,
+    &pip::PIP_MISSING_NO_CACHE_DIR,
 ];
 
 /// The rule with this id or alias.
