@@ -7,6 +7,7 @@ mod commands;
 mod deprecated;
 mod expose;
 mod images;
+mod npm;
 mod package_args;
 mod package_cache;
 mod package_update;
@@ -187,6 +188,8 @@ pub static RULES: &[&Rule] = &[
     &apk::APK_MISSING_NO_CACHE,
     &pip::PIP_PACKAGE_UNPINNED,
     &pip::PIP_MISSING_NO_CACHE_DIR,
+    &npm::NPM_PACKAGE_UNPINNED,
+    &npm::YARN_CACHE_NOT_CLEANED,
 ];
 
 /// The rule with this id or alias.
