@@ -6,6 +6,8 @@ mod casing;
 mod commands;
 mod deprecated;
 mod expose;
+mod gem;
+mod go;
 mod images;
 mod npm;
 mod package_args;
@@ -190,6 +192,8 @@ pub static RULES: &[&Rule] = &[
     &pip::PIP_MISSING_NO_CACHE_DIR,
     &npm::NPM_PACKAGE_UNPINNED,
     &npm::YARN_CACHE_NOT_CLEANED,
+    &gem::GEM_PACKAGE_UNPINNED,
+    &go::GO_INSTALL_UNPINNED,
 ];
 
 /// The rule with this id or alias.
