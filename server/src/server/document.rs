@@ -184,6 +184,8 @@ impl<'t> Checker<'_, 't> {
             None => {
                 let mut found = compute(self);
                 let start = node.start_byte();
+                // A check that reports outside its node would be a bug; keep it in range.
+                found.findings.retain(|f| f.range.start >= start);
                 for f in &mut found.findings {
                     f.range = f.range.start - start..f.range.end - start;
                 }

@@ -1,5 +1,6 @@
 //! The rule engine: every rule is data (id, summary, severity, aliases, docs) plus a check.
 
+mod apk;
 mod apt;
 mod casing;
 mod commands;
@@ -8,10 +9,17 @@ mod copy_from;
 mod deprecated;
 mod env;
 mod expose;
+mod gem;
+mod go;
 mod healthcheck;
 mod images;
+mod npm;
 mod onbuild;
 mod order;
+mod package_args;
+mod package_cache;
+mod package_update;
+mod pip;
 mod platform;
 mod registry;
 mod secrets;
@@ -206,6 +214,19 @@ pub static RULES: &[&Rule] = &[
     &ssh::EXPOSE_SSH_PORT,
     &system_dirs::WORKDIR_SYSTEM_DIRECTORY,
     &healthcheck::HEALTHCHECK_MISSING,
+    &apt::APT_PACKAGE_UNPINNED,
+    &apt::APT_LISTS_NOT_DELETED,
+    &apt::APT_MISSING_YES,
+    &apt::APT_INSTEAD_OF_APT_GET,
+    &package_update::PACKAGE_UPDATE_ALONE,
+    &apk::APK_PACKAGE_UNPINNED,
+    &apk::APK_MISSING_NO_CACHE,
+    &pip::PIP_PACKAGE_UNPINNED,
+    &pip::PIP_MISSING_NO_CACHE_DIR,
+    &npm::NPM_PACKAGE_UNPINNED,
+    &npm::YARN_CACHE_NOT_CLEANED,
+    &gem::GEM_PACKAGE_UNPINNED,
+    &go::GO_INSTALL_UNPINNED,
 ];
 
 /// Every rule with this id or alias (a code of another tool can name several).

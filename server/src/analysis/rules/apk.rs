@@ -1,0 +1,205 @@
+//! apk (Alpine) in RUN commands: version pins and the package cache.
+
+use super::package_args::{
+    OptionSyntax, command_through, has_option, is_dynamic, mentions, subcommand,
+};
+use super::package_cache::{cache_targets, covered, removes};
+use super::{Alias, Check, Findings, Rule};
+use crate::analysis::shell::{self, Command, Word};
+use crate::syntax::{Instruction, Severity};
+
+pub static APK_PACKAGE_UNPINNED: Rule = Rule {
+    id: "apk-package-unpinned",
+    summary: "Packages in `apk add` should have pinned versions",
+    severity: Severity::Warning,
+    aliases: &[Alias::Hadolint("DL3018")],
+    explanation: "`apk add curl` installs whatever version the repository has on the day of the \
+build, so two builds of the same Dockerfile can differ. `curl=8.5.0-r0` (exact) or `curl~8.5` (any \
+8.5.x) makes the build repeatable and the upgrade a visible edit.\n\n\
+The cost: Alpine keeps only the current version of each package in a release's repository, so an \
+exact pin breaks the build when the package is patched. Prefer `~` pins on a fixed Alpine release where reproducibility matters. `--virtual` names, local \
+`.apk` files and variables are not checked.",
+    bad: "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+    good: "FROM alpine:3.20\nRUN apk add --no-cache curl~8.9\n",
+    fixable: false,
+    enabled_by_default: true,
+    check: Check::Instruction(check_pins),
+};
+
+pub static APK_MISSING_NO_CACHE: Rule = Rule {
+    id: "apk-missing-no-cache",
+    summary: "`apk add` should use `--no-cache`",
+    severity: Severity::Info,
+    aliases: &[Alias::Hadolint("DL3019"), Alias::Trivy("DS-0025")],
+    explanation: "`apk add` reads the package index from `/var/cache/apk`, which `apk update` or \
+`--update` download into the layer, where it stays. `apk add --no-cache` fetches the index into a \
+temporary place and leaves nothing behind, replacing both `--update` and a final \
+`rm -rf /var/cache/apk/*`.\n\n\
+Not reported when the same RUN removes `/var/cache/apk` after the install, or when a BuildKit cache \
+or tmpfs mount covers `/var/cache/apk` (which is what makes the cache worth keeping).",
+    bad: "FROM alpine:3.20\nRUN apk update && apk add curl\n",
+    good: "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+    fixable: false,
+    enabled_by_default: true,
+    check: Check::Instruction(check_cache),
+};
+
+/// Options of apk that take the next word as their value.
+const APK_OPTIONS: OptionSyntax = OptionSyntax {
+    takes_value: &[
+        "-t",
+        "--virtual",
+        "-X",
+        "--repository",
+        "-p",
+        "--root",
+        "--arch",
+        "--cache-dir",
+        "--keys-dir",
+        "--repositories-file",
+        "--progress-fd",
+        "--cache-max-age",
+        "--timeout",
+    ],
+    bundles: true,
+};
+
+/// The `apk add` commands of a RUN, with their operands (packages).
+fn apk_adds(commands: &[Command]) -> impl Iterator<Item = (&Command, &Word, Vec<&Word>)> {
+    commands.iter().filter_map(|command| {
+        if command.basename() != "apk" {
+            return None;
+        }
+        let (sub, operands) = subcommand(&command.args, APK_OPTIONS)?;
+        (sub.text == "add").then_some((command, sub, operands))
+    })
+}
+
+fn check_pins(instruction: &Instruction<'_>, findings: &mut Findings) {
+    if !mentions(instruction, "apk") {
+        return;
+    }
+    let found = shell::run_commands(instruction);
+    for (_, _, packages) in apk_adds(&found.commands) {
+        for package in packages {
+            let text = package.text.as_str();
+            let pinned = text.contains(['=', '~', '<', '>']);
+            let is_file = text.ends_with(".apk") || text.starts_with(['/', '.']);
+            // `!pkg` forbids a package; it installs nothing.
+            if pinned || is_file || is_dynamic(package) || text.starts_with('!') {
+                continue;
+            }
+            findings.report(
+                package.range.clone(),
+                format!("pin the version of {text}: {text}=<version> or {text}~<version>"),
+            );
+        }
+    }
+}
+
+const CACHE: &str = "/var/cache/apk";
+
+fn check_cache(instruction: &Instruction<'_>, findings: &mut Findings) {
+    if !mentions(instruction, "apk") {
+        return;
+    }
+    let found = shell::run_commands(instruction);
+    let adds: Vec<_> = apk_adds(&found.commands)
+        .filter(|(command, _, _)| !has_option(&command.args, &["--no-cache"]))
+        .collect();
+    // The cleanup may be in the part that did not parse.
+    if adds.is_empty() || !found.complete {
+        return;
+    }
+    let targets = cache_targets(instruction);
+    if covered(&targets, CACHE) || covered(&targets, "/etc/apk/cache") {
+        return;
+    }
+    for (command, sub, _) in adds {
+        let cleaned_after = found
+            .commands
+            .iter()
+            .skip_while(|c| !std::ptr::eq(*c, command))
+            .any(|c| removes(c, CACHE));
+        if !cleaned_after {
+            findings.report(
+                command_through(command, sub),
+                "`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{findings, flagged};
+
+    #[test]
+    fn each_unpinned_package_is_reported_on_its_word() {
+        let text = "FROM alpine\nRUN apk add --no-cache \\\n    curl=8.9.1-r0 \\\n    git~2.45 \\\n    bash\n";
+        let found = findings("apk-package-unpinned", text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "5:5-5:9");
+        insta::assert_snapshot!(found[0].1, @"pin the version of bash: bash=<version> or bash~<version>");
+    }
+
+    #[test]
+    fn virtual_names_files_and_variables_are_not_packages() {
+        let text = "FROM alpine\n\
+                    RUN apk add --no-cache --virtual .build-deps gcc=13.2.1-r0 \"musl-dev>1.2\"\n\
+                    RUN apk add --no-cache -t .rundeps $RUNTIME_DEPS \"${MORE}\"\n\
+                    RUN apk add --allow-untrusted /tmp/pkg.apk ./local.apk\n\
+                    RUN apk add -X https://dl-cdn.alpinelinux.org/alpine/edge/testing --no-cache foo=1\n\
+                    RUN apk del curl && apk info bash\n";
+        assert!(flagged("apk-package-unpinned", text).is_empty());
+    }
+
+    #[test]
+    fn the_virtual_package_itself_is_not_pinned_but_its_contents_are_checked() {
+        let text = "FROM alpine\nRUN apk add --no-cache --virtual=.deps gcc\n";
+        assert_eq!(flagged("apk-package-unpinned", text), ["gcc"]);
+    }
+
+    #[test]
+    fn add_without_no_cache_is_reported_on_the_command() {
+        let text = "FROM alpine\nRUN apk update && \\\n    apk add curl\n";
+        let found = findings("apk-missing-no-cache", text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "3:5-3:12");
+        insta::assert_snapshot!(found[0].1, @"`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)");
+        assert_eq!(
+            flagged(
+                "apk-missing-no-cache",
+                "FROM alpine\nRUN apk --update add curl\n"
+            ),
+            ["apk --update add"]
+        );
+    }
+
+    #[test]
+    fn no_cache_a_cache_mount_or_a_later_cleanup_is_enough() {
+        let text = "FROM alpine\n\
+                    RUN apk add --no-cache curl\n\
+                    RUN apk --no-cache add curl\n\
+                    RUN --mount=type=cache,target=/var/cache/apk apk add -U curl\n\
+                    RUN --mount=type=cache,target=/etc/apk/cache apk add curl\n\
+                    RUN apk add --update curl && rm -rf /var/cache/apk/*\n\
+                    RUN apk del curl && apk upgrade\n";
+        assert!(flagged("apk-missing-no-cache", text).is_empty());
+    }
+
+    #[test]
+    fn a_cleanup_before_the_add_does_not_count() {
+        let text = "FROM alpine\nRUN rm -rf /var/cache/apk/* && apk add -U curl\n";
+        assert_eq!(flagged("apk-missing-no-cache", text), ["apk add"]);
+    }
+
+    #[test]
+    fn onbuild_and_heredocs_are_checked() {
+        let text = "FROM alpine\nONBUILD RUN apk add git\nRUN <<EOF\napk add --update jq\nEOF\n";
+        assert_eq!(
+            flagged("apk-missing-no-cache", text),
+            ["apk add", "apk add"]
+        );
+    }
+}
