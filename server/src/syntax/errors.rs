@@ -1,5 +1,7 @@
 //! Syntax errors with exact ranges: what BuildKit rejects when it parses a Dockerfile.
 
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use super::ast::{Dockerfile, Instruction, InstructionKind, node_text};
@@ -204,8 +206,6 @@ fn instruction_errors(instruction: &Instruction<'_>, in_onbuild: bool, errors: &
         }
         instruction_errors(&trigger, true, errors);
     }
-
-    empty_continuation_lines(instruction, errors);
 }
 
 fn flag_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
@@ -374,32 +374,27 @@ fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<Finding>) {
     }
 }
 
-/// Blank lines inside a continued instruction: BuildKit warns they will become errors.
-fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
+/// The blank lines inside a continued instruction (an ONBUILD's include its
+/// trigger's), without their line ends: BuildKit warns they will become errors.
+pub fn empty_continuation_lines(instruction: &Instruction<'_>) -> Vec<Range<usize>> {
     let src = instruction.src();
     let range = instruction.line_range();
     let Some(text) = src.get(range.clone()) else {
-        return;
+        return Vec::new();
     };
     if !text.contains('\n') {
-        return;
+        return Vec::new();
     }
+    let mut lines = Vec::new();
     let mut offset = range.start;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
         if i > 0 && is_blank_line(content) && !is_comment_line(content) {
-            errors.push(Finding {
-                rule: "syntax-empty-continuation",
-                message: format!(
-                    "empty continuation line in {}: it will become an error in a future BuildKit release",
-                    instruction.kind().name()
-                ),
-                range: offset..offset + content.len(),
-                severity: Severity::Warning,
-            });
+            lines.push(offset..offset + content.len());
         }
         offset += line.len();
     }
+    lines
 }
 
 fn long_lines(src: &str, errors: &mut Vec<Finding>) {

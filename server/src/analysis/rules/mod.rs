@@ -3,7 +3,9 @@
 mod apt;
 mod casing;
 mod commands;
+mod continuation;
 mod deprecated;
+mod env;
 mod expose;
 mod images;
 mod stages;
@@ -173,6 +175,10 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &apt::APT_NO_INSTALL_RECOMMENDS,
+    &continuation::NO_EMPTY_CONTINUATION,
+    &env::LEGACY_KEY_VALUE_FORMAT,
+    &expose::EXPOSE_PROTOCOL_CASING,
+    &expose::EXPOSE_HOST_MAPPING,
 ];
 
 /// The rule with this id or alias.
