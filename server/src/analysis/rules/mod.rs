@@ -9,6 +9,7 @@ mod env;
 mod expose;
 mod images;
 mod stages;
+mod variables;
 mod workdir;
 
 use std::ops::Range;
@@ -179,6 +180,9 @@ pub static RULES: &[&Rule] = &[
     &env::LEGACY_KEY_VALUE_FORMAT,
     &expose::EXPOSE_PROTOCOL_CASING,
     &expose::EXPOSE_HOST_MAPPING,
+    &variables::UNDEFINED_VARIABLE,
+    &variables::UNDEFINED_ARG_IN_FROM,
+    &variables::INVALID_DEFAULT_ARG_IN_FROM,
 ];
 
 /// The rule with this id or alias.
