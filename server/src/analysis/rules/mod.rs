@@ -5,9 +5,12 @@ mod casing;
 mod commands;
 mod continuation;
 mod deprecated;
+mod dockerignore;
 mod env;
 mod expose;
 mod images;
+mod labels;
+mod platform_match;
 mod stages;
 mod variables;
 mod workdir;
@@ -183,6 +186,18 @@ pub static RULES: &[&Rule] = &[
     &variables::UNDEFINED_VARIABLE,
     &variables::UNDEFINED_ARG_IN_FROM,
     &variables::INVALID_DEFAULT_ARG_IN_FROM,
+    &dockerignore::COPY_IGNORED_FILE,
+    &platform_match::INVALID_BASE_IMAGE_PLATFORM,
+    &labels::LABEL_KEY_INVALID,
+    &labels::LABEL_MISSING,
+    &labels::LABEL_NOT_IN_SCHEMA,
+    &labels::LABEL_EMPTY,
+    &labels::LABEL_NOT_URL,
+    &labels::LABEL_NOT_RFC3339,
+    &labels::LABEL_NOT_SPDX,
+    &labels::LABEL_NOT_GIT_HASH,
+    &labels::LABEL_NOT_SEMVER,
+    &labels::LABEL_NOT_EMAIL,
 ];
 
 /// The rule with this id or alias.
@@ -357,6 +372,45 @@ pub(crate) mod testing {
         check_with(&file, &context)
     }
 
+    /// The context the rules' `bad` and `good` examples are checked in: what the
+    /// rules that depend on configuration or on files around the Dockerfile need (a
+    /// label schema with strict labels, a `.dockerignore`, registry platforms).
+    pub fn example_context() -> Context {
+        use crate::analysis::settings::{ImagePlatforms, LabelType, Settings};
+        let schema = [
+            ("title", LabelType::Text),
+            ("source", LabelType::Url),
+            ("created", LabelType::Rfc3339),
+            ("licenses", LabelType::Spdx),
+            ("revision", LabelType::Hash),
+            ("version", LabelType::Semver),
+            ("authors", LabelType::Email),
+        ];
+        let settings = Settings {
+            label_schema: schema
+                .iter()
+                .map(|(name, kind)| (format!("org.opencontainers.image.{name}"), *kind))
+                .collect(),
+            strict_labels: true,
+            ..Settings::default()
+        };
+        let image = |reference: &str, platforms: &[&str]| ImagePlatforms {
+            reference: reference.to_owned(),
+            platforms: platforms.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        Context {
+            settings: std::sync::Arc::new(settings),
+            dockerignore: Some(std::sync::Arc::new(
+                crate::analysis::dockerignore_rules::ignore_rules("*.pem\nsecrets\nnode_modules\n"),
+            )),
+            images: std::sync::Arc::new(vec![
+                image("acme/tool:1.0", &["linux/amd64"]),
+                image("node:20", &["linux/amd64", "linux/arm64"]),
+            ]),
+            target_platform: Some("linux/arm64".to_owned()),
+        }
+    }
+
     fn run_one(rule_id: &str, text: &str) -> Vec<Finding> {
         run_in(rule_id, text, &Context::default())
     }
@@ -406,13 +460,14 @@ mod tests {
                 rule.id
             );
             assert!(!rule.summary.is_empty() && !rule.explanation.is_empty());
+            let context = testing::example_context();
             assert!(
-                !testing::flagged(rule.id, rule.bad).is_empty(),
+                !testing::run_in(rule.id, rule.bad, &context).is_empty(),
                 "the bad example of {} triggers nothing",
                 rule.id
             );
             assert!(
-                testing::flagged(rule.id, rule.good).is_empty(),
+                testing::run_in(rule.id, rule.good, &context).is_empty(),
                 "the good example of {} still triggers",
                 rule.id
             );
