@@ -5,6 +5,7 @@ mod casing;
 mod commands;
 mod continuation;
 mod deprecated;
+mod descriptions;
 mod dockerignore;
 mod env;
 mod expose;
@@ -188,6 +189,7 @@ pub static RULES: &[&Rule] = &[
     &variables::INVALID_DEFAULT_ARG_IN_FROM,
     &dockerignore::COPY_IGNORED_FILE,
     &platform_match::INVALID_BASE_IMAGE_PLATFORM,
+    &descriptions::INVALID_DEFINITION_DESCRIPTION,
     &labels::LABEL_KEY_INVALID,
     &labels::LABEL_MISSING,
     &labels::LABEL_NOT_IN_SCHEMA,
