@@ -19,7 +19,8 @@ STOPSIGNAL, ARG defaults and RUN mounts itself, and an undefined variable silent
 string: `COPY $SRC /app` copies the whole context, `WORKDIR /opt/$APP` lands in `/opt/`. A typo in a \
 name (`$PAHT`) or a global ARG that the stage did not declare again are the usual causes.\n\n\
 Base images define variables this check cannot see, so unless the stage builds on `scratch` only \
-names close to a defined one (likely typos) are reported. `${NAME:-default}` and `${NAME:+word}` are \
+names close to a defined one (likely typos) and the platform ARGs (`TARGETARCH`...), which a stage \
+must declare to see and no image sets, are reported. `${NAME:-default}` and `${NAME:+word}` are \
 meant for unset variables and are never reported. Shell commands (RUN, CMD, ENTRYPOINT) are expanded \
 by the shell, not here.",
     bad: "FROM alpine:3.20\nARG APP_VERSION=1.2.3\nCOPY app-$APP_VERSON.tar.gz /srv/\n",
@@ -178,10 +179,13 @@ fn check_undefined(model: &StageModel<'_, '_>, findings: &mut Findings) {
                     .chain(earlier_args.iter().copied())
                     .chain(["PATH"]);
                 let suggestion = syntax::closest(name, candidates).filter(|s| *s != name);
-                // The base image may define it: only a near miss of a defined name counts.
-                if !known && !suggestion.is_some_and(|s| is_likely_typo(name, s)) {
+                // The base image may define it: only a near miss of a defined name
+                // counts, or a platform ARG, which no image sets.
+                let platform = PLATFORM_ARGS.contains(&name);
+                if !known && !platform && !suggestion.is_some_and(|s| is_likely_typo(name, s)) {
                     continue;
                 }
+                let suggestion = suggestion.filter(|_| !platform);
                 let mut message = format!("undefined variable `${name}`");
                 if let Some(suggestion) = suggestion {
                     message.push_str(&format!(" (did you mean `${suggestion}`?)"));
@@ -198,6 +202,9 @@ fn check_undefined(model: &StageModel<'_, '_>, findings: &mut Findings) {
                         ": it is declared later in this stage, declare it before this instruction"
                             .to_owned()
                     }
+                    _ if platform => format!(
+                        ": platform ARGs are predefined for FROM only, add `ARG {name}` to this stage"
+                    ),
                     _ if model.file.global_arg(name).is_some() => format!(
                         ": a global ARG is not visible inside a stage until it is declared again, add `ARG {name}` to this stage"
                     ),
@@ -363,6 +370,19 @@ mod tests {
                 "undefined variable `$A`: the pairs of one ENV do not see each other, set it in an earlier ENV",
                 "undefined variable `$LATE`: it is declared later in this stage, declare it before this instruction",
             ]
+        );
+    }
+
+    #[test]
+    fn platform_args_must_be_declared_in_the_stage() {
+        let text =
+            "FROM alpine\nCOPY bin/$TARGETARCH/app /app\nARG TARGETOS\nCOPY bin/$TARGETOS /x\n";
+        assert_eq!(
+            findings(UNDEFINED, text),
+            [(
+                "2:10-2:21".to_owned(),
+                "undefined variable `$TARGETARCH`: platform ARGs are predefined for FROM only, add `ARG TARGETARCH` to this stage".to_owned()
+            )]
         );
     }
 
