@@ -106,7 +106,7 @@ with spaces is a broken link.",
     check: Check::Instruction(check_url),
 };
 
-pub static LABEL_NOT_RFC3339: Rule = Rule {
+pub static LABEL_NOT_TIMESTAMP: Rule = Rule {
     id: "label-not-timestamp",
     summary: "Labels the schema declares as dates should hold RFC 3339 timestamps",
     severity: Severity::Warning,

@@ -195,7 +195,7 @@ pub static RULES: &[&Rule] = &[
     &labels::LABEL_NOT_IN_SCHEMA,
     &labels::LABEL_EMPTY,
     &labels::LABEL_NOT_URL,
-    &labels::LABEL_NOT_RFC3339,
+    &labels::LABEL_NOT_TIMESTAMP,
     &labels::LABEL_NOT_SPDX,
     &labels::LABEL_NOT_GIT_HASH,
     &labels::LABEL_NOT_SEMVER,
