@@ -1,9 +1,11 @@
 //! Finding and reading configuration files and the `.dockerignore` beside a Dockerfile.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::analysis::config::{self, Layer, Threshold};
-use crate::analysis::settings::Settings;
+use crate::analysis::dockerignore_rules;
+use crate::analysis::settings::{IgnoreRule, Settings};
 
 /// The name of the project's own configuration file.
 pub const OWN_CONFIG: &str = "dockerfile-lsp.toml";
@@ -158,6 +160,13 @@ pub fn dockerignore_path(dockerfile: &Path) -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// The ignore rules for a Dockerfile, read from disk (`None` without a readable file).
+pub fn dockerignore_for(dockerfile: &Path) -> Option<Arc<Vec<IgnoreRule>>> {
+    let path = dockerignore_path(dockerfile)?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some(Arc::new(dockerignore_rules::ignore_rules(&text)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +227,10 @@ mod tests {
         assert_eq!(
             dockerignore_path(&dockerfile),
             Some(dir.path().join("app.Dockerfile.dockerignore"))
+        );
+        assert_eq!(
+            dockerignore_for(&dockerfile).map(|rules| rules.len()),
+            Some(1)
         );
     }
 }

@@ -362,10 +362,11 @@ fn check_directive_cases_hold() {
 fn empty_continuation_line_warnings_match_buildkit() {
     for case in cases("parse-warnings") {
         let text = case["dockerfile"].as_str().unwrap();
-        let warnings: Vec<_> = syntax::check(FileKind::Dockerfile, text)
-            .into_iter()
-            .filter(|e| e.rule == "syntax-empty-continuation")
-            .collect();
+        let warnings: Vec<_> =
+            dockerfile_lsp::analysis::check(FileKind::Dockerfile, text, &Default::default())
+                .into_iter()
+                .filter(|e| e.rule == "no-empty-continuation")
+                .collect();
         // BuildKit warns once per instruction; we point at each blank line.
         let tree = parse(text);
         let file = Dockerfile::new(&tree, text);

@@ -731,3 +731,28 @@ fn a_broken_explicit_config_exits_2_and_a_broken_discovered_one_warns() -> TestR
     assert!(stdout(&output).contains("workdir-relative"));
     Ok(())
 }
+
+#[test]
+fn the_dockerignore_beside_a_dockerfile_decides_what_copy_can_see() -> TestResult {
+    let dir = tree(&[
+        (
+            "Dockerfile",
+            b"FROM alpine:3.20\nCOPY secrets.env /etc/app/\n",
+        ),
+        (".dockerignore", b"*.env\n"),
+    ])?;
+    let output = dockerfile_lsp(&["check", "Dockerfile"], dir.path())?;
+    assert!(
+        stdout(&output).contains("[copy-ignored-file]"),
+        "{}",
+        stdout(&output)
+    );
+    fs::write(dir.path().join(".dockerignore"), b"node_modules\n")?;
+    let output = dockerfile_lsp(&["check", "Dockerfile"], dir.path())?;
+    assert!(
+        !stdout(&output).contains("[copy-ignored-file]"),
+        "{}",
+        stdout(&output)
+    );
+    Ok(())
+}

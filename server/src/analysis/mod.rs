@@ -1,7 +1,9 @@
 //! Analysis: the semantic model of a Dockerfile and the rules that check it (pure: no LSP types, no I/O).
 
 pub mod config;
+pub mod dockerignore_rules;
 pub mod expand;
+pub mod ignore_match;
 pub mod image_ref;
 pub mod model;
 pub mod rules;

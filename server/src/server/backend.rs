@@ -302,6 +302,9 @@ impl LanguageServer for Backend {
             let problems = self.workspace_mut().reload();
             self.show_problems(problems.into_iter().map(|p| p.to_string()).collect());
             self.refresh_all();
+        } else if file_kind(&path) == Some(FileKind::Dockerignore) {
+            // What COPY may send depends on it: the Dockerfiles beside it change.
+            self.refresh_all();
         }
     }
 

@@ -53,9 +53,10 @@ impl Workspace {
     }
 
     /// The context rules see for a document at `path`.
-    pub fn context_for(&self, _path: Option<&Path>) -> Context {
+    pub fn context_for(&self, path: Option<&Path>) -> Context {
         Context {
             settings: Arc::clone(&self.settings),
+            dockerignore: path.and_then(config_files::dockerignore_for),
             ..Context::default()
         }
     }

@@ -1,5 +1,7 @@
 //! Syntax errors with exact ranges: what BuildKit rejects when it parses a Dockerfile.
 
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use super::ast::{Dockerfile, Instruction, InstructionKind, node_text};
@@ -189,8 +191,6 @@ fn instruction_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) 
     {
         instruction_errors(&trigger, errors);
     }
-
-    empty_continuation_lines(instruction, errors);
 }
 
 fn flag_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
@@ -359,32 +359,27 @@ fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<Finding>) {
     }
 }
 
-/// Blank lines inside a continued instruction: BuildKit warns they will become errors.
-fn empty_continuation_lines(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
+/// The blank lines inside a continued instruction (an ONBUILD's include its
+/// trigger's), without their line ends: BuildKit warns they will become errors.
+pub fn empty_continuation_lines(instruction: &Instruction<'_>) -> Vec<Range<usize>> {
     let src = instruction.src();
     let range = instruction.line_range();
     let Some(text) = src.get(range.clone()) else {
-        return;
+        return Vec::new();
     };
     if !text.contains('\n') {
-        return;
+        return Vec::new();
     }
+    let mut lines = Vec::new();
     let mut offset = range.start;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let content = line.trim_end_matches(['\n', '\r']);
         if i > 0 && is_blank_line(content) && !is_comment_line(content) {
-            errors.push(Finding {
-                rule: "syntax-empty-continuation",
-                message: format!(
-                    "empty continuation line in {}: it will become an error in a future BuildKit release",
-                    instruction.kind().name()
-                ),
-                range: offset..offset + content.len(),
-                severity: Severity::Warning,
-            });
+            lines.push(offset..offset + content.len());
         }
         offset += line.len();
     }
+    lines
 }
 
 fn long_lines(src: &str, errors: &mut Vec<Finding>) {
@@ -425,7 +420,7 @@ pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 }
 
 /// Optimal string alignment distance (a transposition counts as one edit).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];

@@ -18,7 +18,9 @@ pub use ast::{
 pub use directives::{RawDirective, check_directive, detect_syntax, directives};
 pub use dockerignore::{Dockerignore, IgnorePattern};
 pub use dump::{buildkit_dump, go_quote};
-pub use errors::{closest, errors_of_instruction, file_errors};
+pub use errors::{
+    closest, edit_distance, empty_continuation_lines, errors_of_instruction, file_errors,
+};
 pub use heredoc::{HeredocSpec, parse_marker};
 pub use logical::{logical_segments, logical_text};
 pub use tree::{ParseError, language, parse};

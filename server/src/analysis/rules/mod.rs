@@ -4,15 +4,20 @@ mod apk;
 mod apt;
 mod casing;
 mod commands;
+mod continuation;
 mod copy;
 mod copy_from;
 mod deprecated;
+mod descriptions;
+mod dockerignore;
 mod env;
 mod expose;
 mod gem;
 mod go;
 mod healthcheck;
 mod images;
+mod key_value;
+mod labels;
 mod npm;
 mod onbuild;
 mod order;
@@ -21,12 +26,14 @@ mod package_cache;
 mod package_update;
 mod pip;
 mod platform;
+mod platform_match;
 mod registry;
 mod secrets;
 mod ssh;
 mod stages;
 mod system_dirs;
 mod user;
+mod variables;
 mod workdir;
 
 use std::ops::Range;
@@ -227,6 +234,26 @@ pub static RULES: &[&Rule] = &[
     &npm::YARN_CACHE_NOT_CLEANED,
     &gem::GEM_PACKAGE_UNPINNED,
     &go::GO_INSTALL_UNPINNED,
+    &continuation::NO_EMPTY_CONTINUATION,
+    &key_value::LEGACY_KEY_VALUE_FORMAT,
+    &expose::EXPOSE_PROTOCOL_CASING,
+    &expose::EXPOSE_HOST_MAPPING,
+    &variables::UNDEFINED_VARIABLE,
+    &variables::UNDEFINED_ARG_IN_FROM,
+    &variables::INVALID_DEFAULT_ARG_IN_FROM,
+    &dockerignore::COPY_IGNORED_FILE,
+    &platform_match::INVALID_BASE_IMAGE_PLATFORM,
+    &descriptions::INVALID_DEFINITION_DESCRIPTION,
+    &labels::LABEL_KEY_INVALID,
+    &labels::LABEL_MISSING,
+    &labels::LABEL_NOT_IN_SCHEMA,
+    &labels::LABEL_EMPTY,
+    &labels::LABEL_NOT_URL,
+    &labels::LABEL_NOT_TIMESTAMP,
+    &labels::LABEL_NOT_SPDX,
+    &labels::LABEL_NOT_GIT_HASH,
+    &labels::LABEL_NOT_SEMVER,
+    &labels::LABEL_NOT_EMAIL,
 ];
 
 /// Every rule with this id or alias (a code of another tool can name several).
@@ -426,6 +453,46 @@ pub(crate) mod testing {
         check_with(&file, &context)
     }
 
+    /// The context the rules' `bad` and `good` examples are checked in: what the
+    /// rules that depend on configuration or on files around the Dockerfile need (a
+    /// label schema with strict labels, a `.dockerignore`, registry platforms).
+    pub fn example_context() -> Context {
+        use crate::analysis::settings::{ImagePlatforms, LabelType, Settings};
+        let schema = [
+            ("title", LabelType::Text),
+            ("source", LabelType::Url),
+            ("created", LabelType::Rfc3339),
+            ("licenses", LabelType::Spdx),
+            ("revision", LabelType::Hash),
+            ("version", LabelType::Semver),
+            ("authors", LabelType::Email),
+        ];
+        let settings = Settings {
+            label_schema: schema
+                .iter()
+                .map(|(name, kind)| (format!("org.opencontainers.image.{name}"), *kind))
+                .collect(),
+            strict_labels: true,
+            trusted_registries: vec!["docker.io".to_owned()],
+            ..Settings::default()
+        };
+        let image = |reference: &str, platforms: &[&str]| ImagePlatforms {
+            reference: reference.to_owned(),
+            platforms: platforms.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        Context {
+            settings: std::sync::Arc::new(settings),
+            dockerignore: Some(std::sync::Arc::new(
+                crate::analysis::dockerignore_rules::ignore_rules("*.pem\nsecrets\nnode_modules\n"),
+            )),
+            images: std::sync::Arc::new(vec![
+                image("acme/tool:1.0", &["linux/amd64"]),
+                image("node:20", &["linux/amd64", "linux/arm64"]),
+            ]),
+            target_platform: Some("linux/arm64".to_owned()),
+        }
+    }
+
     fn run_one(rule_id: &str, text: &str) -> Vec<Finding> {
         run_in(rule_id, text, &Context::default())
     }
@@ -466,21 +533,10 @@ mod tests {
 
     /// The context the examples run in: rules that check only what the settings
     /// configure (trusted registries) need something configured.
-    fn examples_context() -> Context {
-        let settings = crate::analysis::settings::Settings {
-            trusted_registries: vec!["docker.io".to_owned()],
-            ..Default::default()
-        };
-        Context {
-            settings: std::sync::Arc::new(settings),
-            ..Context::default()
-        }
-    }
-
     #[test]
     fn ids_are_unique_kebab_case_and_examples_behave() {
         let mut seen = std::collections::HashSet::new();
-        let context = examples_context();
+        let context = testing::example_context();
         for rule in RULES {
             assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
             assert!(
