@@ -27,6 +27,7 @@ mod package_update;
 mod pip;
 mod platform;
 mod platform_match;
+mod pragmas;
 mod registry;
 mod secrets;
 mod ssh;
@@ -234,6 +235,7 @@ pub static RULES: &[&Rule] = &[
     &npm::YARN_CACHE_NOT_CLEANED,
     &gem::GEM_PACKAGE_UNPINNED,
     &go::GO_INSTALL_UNPINNED,
+    &pragmas::INLINE_IGNORE,
     &continuation::NO_EMPTY_CONTINUATION,
     &key_value::LEGACY_KEY_VALUE_FORMAT,
     &expose::EXPOSE_PROTOCOL_CASING,
