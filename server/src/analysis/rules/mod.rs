@@ -6,6 +6,8 @@ mod commands;
 mod deprecated;
 mod expose;
 mod images;
+mod rpm;
+mod scan;
 mod stages;
 mod workdir;
 
@@ -173,6 +175,17 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &apt::APT_NO_INSTALL_RECOMMENDS,
+    &rpm::YUM_MISSING_YES,
+    &rpm::DNF_MISSING_YES,
+    &rpm::ZYPPER_MISSING_NON_INTERACTIVE,
+    &rpm::ZYPPER_DIST_UPGRADE,
+    &rpm::YUM_CLEAN_MISSING,
+    &rpm::DNF_CLEAN_MISSING,
+    &rpm::MICRODNF_CLEAN_MISSING,
+    &rpm::ZYPPER_CLEAN_MISSING,
+    &rpm::YUM_VERSION_UNPINNED,
+    &rpm::DNF_VERSION_UNPINNED,
+    &rpm::ZYPPER_VERSION_UNPINNED,
 ];
 
 /// The rule with this id or alias.
