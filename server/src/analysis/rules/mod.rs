@@ -2,13 +2,19 @@
 
 mod apt;
 mod casing;
+mod cd;
 mod commands;
+mod container_commands;
+mod default_shell;
 mod deprecated;
+mod downloads;
 mod expose;
 mod images;
 mod rpm;
 mod scan;
 mod stages;
+mod sudo;
+mod useradd;
 mod workdir;
 
 use std::ops::Range;
@@ -186,6 +192,13 @@ pub static RULES: &[&Rule] = &[
     &rpm::YUM_VERSION_UNPINNED,
     &rpm::DNF_VERSION_UNPINNED,
     &rpm::ZYPPER_VERSION_UNPINNED,
+    &container_commands::COMMAND_POINTLESS_IN_CONTAINER,
+    &cd::CD_INSTEAD_OF_WORKDIR,
+    &sudo::SUDO_IN_RUN,
+    &useradd::USERADD_WITHOUT_NO_LOG_INIT,
+    &downloads::WGET_PROGRESS_BAR,
+    &downloads::WGET_AND_CURL,
+    &default_shell::BIN_SH_SYMLINK,
 ];
 
 /// The rule with this id or alias.
