@@ -4,12 +4,14 @@ mod apt;
 mod casing;
 mod cd;
 mod commands;
+mod consecutive_runs;
 mod container_commands;
 mod default_shell;
 mod deprecated;
 mod downloads;
 mod expose;
 mod images;
+mod pipefail;
 mod rpm;
 mod scan;
 mod stages;
@@ -199,6 +201,8 @@ pub static RULES: &[&Rule] = &[
     &downloads::WGET_PROGRESS_BAR,
     &downloads::WGET_AND_CURL,
     &default_shell::BIN_SH_SYMLINK,
+    &pipefail::PIPEFAIL_MISSING,
+    &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
 ];
 
 /// The rule with this id or alias.
