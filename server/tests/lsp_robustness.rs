@@ -354,8 +354,20 @@ fn a_10_mb_document_opens_and_gets_its_diagnostics() {
     text.push_str("FORM x\n");
     let doc = uri("huge/Dockerfile");
     client.open(&doc, "dockerfile", 1, &text);
+    let diagnostics = client.wait_diagnostics(&doc, 1, slow);
+    // Every RUN after the first is a finding (consecutive RUNs): the editor gets the
+    // most serious ones and a note saying how many more there are.
+    assert_eq!(diagnostics.len(), 2_001);
+    let note = diagnostics.last().unwrap();
+    assert_eq!(note["code"], "too-many-findings");
+    // The untagged image, the RUNs after the first, the unknown instruction: `lines` findings.
+    let hidden = format!("{} more findings", lines as usize - 2_000);
+    assert!(
+        note["message"].as_str().unwrap().starts_with(&hidden),
+        "{note}"
+    );
     assert_eq!(
-        codes_and_ranges(&syntax(client.wait_diagnostics(&doc, 1, slow))),
+        codes_and_ranges(&syntax(diagnostics)),
         unknown_instruction_at(lines),
         "the only error is on the last line"
     );

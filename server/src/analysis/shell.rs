@@ -329,7 +329,7 @@ fn fed_to_shell(line: &ShellScript, heredoc: &Heredoc<'_>) -> bool {
                 "command" => Some(parent),
                 "redirected_statement" => parent
                     .child_by_field_name("body")
-                    .filter(|b| b.kind() == "command"),
+                    .and_then(redirected_command),
                 _ => None,
             });
             return command
@@ -342,6 +342,23 @@ fn fed_to_shell(line: &ShellScript, heredoc: &Heredoc<'_>) -> bool {
         stack.extend(node.named_children(&mut cursor));
     }
     false
+}
+
+/// The command a redirect after `body` applies to: the body itself, or the last
+/// command of a list or pipeline (tree-sitter-bash hangs the `<<EOF` of
+/// `a && bash <<EOF` on the whole list, where the shell gives it to `bash`).
+fn redirected_command(body: Node<'_>) -> Option<Node<'_>> {
+    let mut node = body;
+    loop {
+        match node.kind() {
+            "command" => return Some(node),
+            "list" | "pipeline" => {
+                let last = node.named_child_count().checked_sub(1)?;
+                node = node.named_child(u32::try_from(last).ok()?)?;
+            }
+            _ => return None,
+        }
+    }
 }
 
 fn is_shell(name: &str) -> bool {
@@ -1252,6 +1269,16 @@ mod tests {
         assert_eq!(&text[commands[1].name_range.clone()], "sh");
         assert!(scripts[1].is_some());
         assert!(scripts[2].is_none());
+    }
+
+    #[test]
+    fn a_heredoc_read_by_a_shell_after_an_operator_is_a_script() {
+        let text = "FROM a\nRUN apt-get update && bash <<EOF\napt-get install -y x\nEOF\n\
+                    RUN true && cat <<EOF > /x\nls\nEOF\n";
+        let scripts = heredoc_scripts(text);
+        let commands = checked(text, scripts[0].as_ref().unwrap().commands());
+        assert_eq!(names(&commands), ["apt-get"]);
+        assert!(scripts[1].is_none());
     }
 
     #[test]

@@ -26,6 +26,10 @@ use crate::files::file_kind;
 use crate::position::PositionEncoding;
 use crate::syntax::{Dockerfile, FileKind};
 
+/// The most diagnostics one document gets: past this an editor slows down and a list
+/// is no longer read; the most serious are kept.
+const MAX_DIAGNOSTICS: usize = 2_000;
+
 /// The params of a rejected message (see `transport`).
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct Rejected {
@@ -107,11 +111,15 @@ impl Backend {
     /// Computes the document's diagnostics and queues them for publishing.
     fn publish(&self, uri: &Uri, document: &mut Document) {
         let encoding = self.encoding();
-        let diagnostics = document
-            .findings()
+        let mut findings = document.findings();
+        let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
+        let mut diagnostics: Vec<_> = findings
             .iter()
             .map(|e| convert::diagnostic(&document.rope, e, encoding))
             .collect();
+        if hidden > 0 {
+            diagnostics.push(convert::too_many(hidden, MAX_DIAGNOSTICS));
+        }
         self.publisher
             .publish(uri.clone(), Some(document.version), diagnostics);
     }

@@ -68,6 +68,34 @@ pub(crate) fn diagnostic(text: &Rope, error: &Finding, encoding: PositionEncodin
     }
 }
 
+/// Keeps at most `max` findings, the most serious first (in source order within a
+/// severity); returns how many were dropped.
+pub(crate) fn keep_most_serious(findings: &mut Vec<Finding>, max: usize) -> usize {
+    if findings.len() <= max {
+        return 0;
+    }
+    let dropped = findings.len() - max;
+    // Stable: source order is kept within each severity.
+    findings.sort_by_key(|f| f.severity);
+    findings.truncate(max);
+    findings.sort_by_key(|f| (f.range.start, f.range.end));
+    dropped
+}
+
+/// The note that says findings were left out.
+pub(crate) fn too_many(hidden: usize, max: usize) -> Diagnostic {
+    Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("too-many-findings".to_owned())),
+        source: Some(SOURCE.to_owned()),
+        message: format!(
+            "{hidden} more findings are not shown: an editor shows at most {max} per file (run `dockerfile-lsp check` for all of them)"
+        ),
+        ..Diagnostic::default()
+    }
+}
+
 /// Where a rule is documented: `docs/rules/<id>.md` in the repository (syntax errors
 /// have no page of their own).
 fn documentation_link(rule: &str) -> Option<CodeDescription> {
@@ -75,4 +103,33 @@ fn documentation_link(rule: &str) -> Option<CodeDescription> {
         .parse::<Uri>()
         .ok()
         .map(|href| CodeDescription { href })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(start: usize, severity: Severity) -> Finding {
+        Finding {
+            rule: "r",
+            message: String::new(),
+            range: start..start + 1,
+            severity,
+        }
+    }
+
+    #[test]
+    fn the_most_serious_findings_are_kept_in_source_order() {
+        let mut findings = vec![
+            finding(0, Severity::Info),
+            finding(1, Severity::Error),
+            finding(2, Severity::Hint),
+            finding(3, Severity::Warning),
+            finding(4, Severity::Error),
+        ];
+        assert_eq!(keep_most_serious(&mut findings, 3), 2);
+        let kept: Vec<usize> = findings.iter().map(|f| f.range.start).collect();
+        assert_eq!(kept, [1, 3, 4]);
+        assert_eq!(keep_most_serious(&mut findings, 3), 0);
+    }
 }

@@ -3,13 +3,18 @@
 mod apk;
 mod apt;
 mod casing;
+mod cd;
 mod commands;
+mod consecutive_runs;
+mod container_commands;
 mod continuation;
 mod copy;
 mod copy_from;
+mod default_shell;
 mod deprecated;
 mod descriptions;
 mod dockerignore;
+mod downloads;
 mod env;
 mod expose;
 mod gem;
@@ -25,15 +30,20 @@ mod package_args;
 mod package_cache;
 mod package_update;
 mod pip;
+mod pipefail;
 mod platform;
 mod platform_match;
 mod pragmas;
 mod registry;
+mod rpm;
+mod scan;
 mod secrets;
 mod ssh;
 mod stages;
+mod sudo;
 mod system_dirs;
 mod user;
+mod useradd;
 mod variables;
 mod workdir;
 
@@ -256,6 +266,26 @@ pub static RULES: &[&Rule] = &[
     &labels::LABEL_NOT_GIT_HASH,
     &labels::LABEL_NOT_SEMVER,
     &labels::LABEL_NOT_EMAIL,
+    &rpm::YUM_MISSING_YES,
+    &rpm::DNF_MISSING_YES,
+    &rpm::ZYPPER_MISSING_NON_INTERACTIVE,
+    &rpm::ZYPPER_DIST_UPGRADE,
+    &rpm::YUM_CLEAN_MISSING,
+    &rpm::DNF_CLEAN_MISSING,
+    &rpm::MICRODNF_CLEAN_MISSING,
+    &rpm::ZYPPER_CLEAN_MISSING,
+    &rpm::YUM_VERSION_UNPINNED,
+    &rpm::DNF_VERSION_UNPINNED,
+    &rpm::ZYPPER_VERSION_UNPINNED,
+    &container_commands::COMMAND_POINTLESS_IN_CONTAINER,
+    &cd::CD_INSTEAD_OF_WORKDIR,
+    &sudo::SUDO_IN_RUN,
+    &useradd::USERADD_WITHOUT_NO_LOG_INIT,
+    &downloads::WGET_PROGRESS_BAR,
+    &downloads::WGET_AND_CURL,
+    &default_shell::BIN_SH_SYMLINK,
+    &pipefail::PIPEFAIL_MISSING,
+    &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
 ];
 
 /// Every rule with this id or alias (a code of another tool can name several).

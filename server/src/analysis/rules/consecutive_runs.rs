@@ -1,0 +1,170 @@
+//! Consecutive RUN instructions that could be one.
+
+use super::{Alias, Check, Findings, Rule};
+use crate::analysis::model::StageModel;
+use crate::analysis::shell;
+use crate::syntax::{Instruction, InstructionKind, Severity};
+
+pub static CONSECUTIVE_RUN_INSTRUCTIONS: Rule = Rule {
+    id: "consecutive-run-instructions",
+    summary: "Consecutive short RUN instructions could be one",
+    severity: Severity::Info,
+    aliases: &[Alias::Hadolint("DL3059")],
+    explanation: "Each RUN adds a layer and a step to the build. Short RUNs one after the other, each \
+with a command or two, are usually one task split up: joined with `&&` they build faster, make fewer \
+layers, and let a later command delete what an earlier one left behind in the same layer. RUNs with \
+different flags (`--mount`, `--network`...) cannot be joined, and RUNs of three commands or more are \
+taken to be split on purpose (to cache the slow part apart), as hadolint does; comments between RUNs \
+do not separate them.",
+    bad: "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN git --version\n",
+    good: "FROM alpine:3.20\nRUN apk add --no-cache git && git --version\n",
+    fixable: false,
+    enabled_by_default: true,
+    check: Check::Stage(check),
+};
+
+/// RUNs with more commands than this are taken to be split on purpose.
+const SHORT: usize = 2;
+
+fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
+    let mut previous: Option<(&Instruction<'_>, Vec<String>, usize)> = None;
+    for instruction in &model.stage.instructions {
+        if instruction.kind() != InstructionKind::Run {
+            previous = None;
+            continue;
+        }
+        let flags = flag_words(instruction);
+        let count = command_count(instruction);
+        if let Some((_, previous_flags, previous_count)) = &previous
+            && *previous_flags == flags
+            && *previous_count <= SHORT
+            && count <= SHORT
+        {
+            let at = instruction
+                .keyword()
+                .map_or_else(|| instruction.node().byte_range(), |k| k.byte_range());
+            findings.report(
+                at,
+                "this RUN follows another short RUN with the same flags: join them with `&&` to save a layer and a build step",
+            );
+        }
+        previous = Some((instruction, flags, count));
+    }
+}
+
+/// The flags as BuildKit reads them, in a canonical order.
+fn flag_words(instruction: &Instruction<'_>) -> Vec<String> {
+    let mut words: Vec<String> = instruction.flags().iter().map(|f| f.word()).collect();
+    words.sort();
+    words
+}
+
+/// How many simple commands a RUN runs (its heredoc scripts included).
+fn command_count(instruction: &Instruction<'_>) -> usize {
+    if instruction.shell_command().is_none() {
+        return 1;
+    }
+    simple_count(&instruction.rest())
+        .unwrap_or_else(|| shell::run_commands(instruction).commands.len())
+}
+
+/// The command count of a plain line (words, quotes without expansions, `&&`,
+/// `||` and `|`), read without parsing; `None` for anything else.
+fn simple_count(text: &str) -> Option<usize> {
+    let mut count = 1;
+    let mut quote = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some('\'') if c == '\'' => quote = None,
+            Some('\'') => {}
+            Some(_) => match c {
+                '"' => quote = None,
+                '$' | '`' | '\\' => return None,
+                _ => {}
+            },
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '&' if chars.peek() == Some(&'&') => {
+                    chars.next();
+                    count += 1;
+                }
+                '|' => {
+                    chars.next_if(|n| *n == '|' || *n == '&');
+                    count += 1;
+                }
+                // `2>&1`, `>|`: redirections, not separators.
+                '>' => {
+                    chars.next_if(|n| *n == '&' || *n == '|');
+                }
+                '&' | ';' | '\n' | '$' | '`' | '\\' | '(' | ')' | '{' | '}' | '#' | '<' => {
+                    return None;
+                }
+                _ => {}
+            },
+        }
+    }
+    quote.is_none().then_some(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{findings, flagged};
+    use super::simple_count;
+
+    #[test]
+    fn the_second_run_keyword_is_reported() {
+        let text = "FROM alpine\nRUN apk add git\n# check it\nrun git --version && git help\n";
+        assert_eq!(
+            findings("consecutive-run-instructions", text),
+            [(
+                "4:1-4:4".to_owned(),
+                "this RUN follows another short RUN with the same flags: join them with `&&` to save a layer and a build step".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_chain_of_short_runs() {
+        let text = "FROM alpine\nRUN a\nRUN b\nRUN [\"c\"]\n";
+        assert_eq!(
+            findings("consecutive-run-instructions", text)
+                .into_iter()
+                .map(|(range, _)| range)
+                .collect::<Vec<_>>(),
+            ["3:1-3:4", "4:1-4:4"]
+        );
+    }
+
+    #[test]
+    fn other_instructions_flags_and_long_runs_separate() {
+        let text = "FROM alpine\nRUN a\nWORKDIR /x\nRUN b\n\
+                    RUN --mount=type=cache,target=/root/.cache c\n\
+                    RUN --network=none d\n\
+                    RUN e && f && g\nRUN h\n\
+                    RUN <<EOF\nset -e\ni\nj\nEOF\nRUN k\n\
+                    ONBUILD RUN l\nRUN m\n\
+                    FROM alpine\nRUN n\n";
+        assert!(flagged("consecutive-run-instructions", text).is_empty());
+    }
+
+    #[test]
+    fn the_same_flags_in_another_order_do_not_separate() {
+        let text = "FROM alpine\nRUN --network=none --mount=type=secret,id=a a\nRUN --mount=type=secret,id=a --network=none b\n";
+        assert_eq!(flagged("consecutive-run-instructions", text), ["RUN"]);
+    }
+
+    #[test]
+    fn plain_lines_are_counted_without_parsing() {
+        assert_eq!(
+            simple_count("echo \"layer 1\" && make -j4 install"),
+            Some(2)
+        );
+        assert_eq!(simple_count("a | b || c 2>&1 >| d"), Some(3));
+        assert_eq!(simple_count("echo 'a && b; c'"), Some(1));
+        assert_eq!(simple_count("echo \"$HOME\""), None);
+        assert_eq!(simple_count("a; b"), None);
+        assert_eq!(simple_count("a &"), None);
+        assert_eq!(simple_count("echo 'open"), None);
+    }
+}
