@@ -1,6 +1,7 @@
 //! A shell model of RUN (and shell-form CMD/ENTRYPOINT/HEALTHCHECK) commands, with exact source positions.
 
 use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -244,48 +245,115 @@ pub fn shell_scripts(instruction: &Instruction<'_>) -> Vec<ShellScript> {
 /// with a flag for scripts tree-sitter-bash could not fully parse. Empty for other
 /// instructions and for the exec form.
 ///
-/// Many rules look at the same RUN one after the other, so the last result is kept
-/// (per thread) and reused while the same instruction is asked for.
+/// Many rules look at the same RUN, one after the other and again from stage checks,
+/// and most RUNs are unchanged from one keystroke to the next. So results are kept per
+/// thread by the instruction's text, positions relative to its start; the last one is
+/// also kept with its absolute positions.
 pub fn run_commands(instruction: &Instruction<'_>) -> Arc<RunCommands> {
     if instruction.kind() != InstructionKind::Run || instruction.shell_command().is_none() {
         return Arc::default();
     }
     let src = instruction.src();
     let range = instruction.node().byte_range();
+    let start = range.start;
     let key = (src.as_ptr() as usize, range.clone(), instruction.escape());
     let text = src.get(range).unwrap_or("");
-    LAST_RUN.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((k, t, found)) = last.as_ref()
+    RUN_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((k, t, found)) = cache.last.as_ref()
             && *k == key
             && t == text
         {
             return Arc::clone(found);
         }
-        let mut commands = Vec::new();
-        let mut complete = true;
-        for script in shell_scripts(instruction) {
-            complete &= !script.has_errors();
-            commands.extend(script.commands());
-        }
-        let found = Arc::new(RunCommands { commands, complete });
-        *last = Some((key, text.to_owned(), Arc::clone(&found)));
+        let mut hasher = rustc_hash::FxHasher::default();
+        (instruction.escape(), text).hash(&mut hasher);
+        let hash = hasher.finish();
+        let found = match cache.by_text.get(&hash) {
+            Some((t, relative)) if t == text => Arc::new(relative.shifted(start, true)),
+            _ => {
+                let mut commands = Vec::new();
+                let mut complete = true;
+                for script in shell_scripts(instruction) {
+                    complete &= !script.has_errors();
+                    commands.extend(script.commands());
+                }
+                let found = RunCommands { commands, complete };
+                if cache.by_text.len() >= RUN_CACHE_SIZE {
+                    cache.by_text.clear();
+                }
+                cache
+                    .by_text
+                    .insert(hash, (text.to_owned(), found.shifted(start, false)));
+                Arc::new(found)
+            }
+        };
+        cache.last = Some((key, text.to_owned(), Arc::clone(&found)));
         found
     })
 }
 
 /// What [`run_commands`] finds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RunCommands {
     pub commands: Vec<Command>,
     /// Every script parsed without errors.
     pub complete: bool,
 }
 
+impl RunCommands {
+    /// The same commands with every range moved by `by` bytes (forward or back).
+    fn shifted(&self, by: usize, forward: bool) -> RunCommands {
+        let shift = |r: &Range<usize>| {
+            if forward {
+                r.start + by..r.end + by
+            } else {
+                r.start.saturating_sub(by)..r.end.saturating_sub(by)
+            }
+        };
+        let words = |words: &[Word]| -> Vec<Word> {
+            words
+                .iter()
+                .map(|w| Word {
+                    range: shift(&w.range),
+                    ..w.clone()
+                })
+                .collect()
+        };
+        RunCommands {
+            commands: self
+                .commands
+                .iter()
+                .map(|c| Command {
+                    name_range: shift(&c.name_range),
+                    range: shift(&c.range),
+                    args: words(&c.args),
+                    wrappers: words(&c.wrappers),
+                    assignments: words(&c.assignments),
+                    ..c.clone()
+                })
+                .collect(),
+            complete: self.complete,
+        }
+    }
+}
+
+/// RUNs remembered per thread before the cache starts over (a few thousand lines' worth).
+const RUN_CACHE_SIZE: usize = 4096;
+
 type RunKey = (usize, Range<usize>, char);
 
+#[derive(Default)]
+struct RunCache {
+    /// The last RUN asked for, with absolute positions.
+    last: Option<(RunKey, String, Arc<RunCommands>)>,
+    /// By a hash of escape character and text: the text and its commands, positions
+    /// relative to the instruction.
+    by_text: rustc_hash::FxHashMap<u64, (String, RunCommands)>,
+}
+
 thread_local! {
-    static LAST_RUN: RefCell<Option<(RunKey, String, Arc<RunCommands>)>> = const { RefCell::new(None) };
+    static RUN_CACHE: RefCell<RunCache> = RefCell::default();
 }
 
 /// `RUN <<EOF`: the heredoc is the only thing on the line, so BuildKit runs its body.

@@ -19,6 +19,12 @@ struct KindIds {
     image_field: u16,
     name_field: u16,
     keyword_field: u16,
+    instruction_field: u16,
+    value_field: u16,
+    key_field: u16,
+    as_field: u16,
+    body_field: u16,
+    end_field: u16,
 }
 
 fn kind_ids() -> &'static KindIds {
@@ -42,6 +48,14 @@ fn kind_ids() -> &'static KindIds {
             image_field: language.field_id_for_name("image").map_or(0, u16::from),
             name_field: language.field_id_for_name("name").map_or(0, u16::from),
             keyword_field: language.field_id_for_name("keyword").map_or(0, u16::from),
+            instruction_field: language
+                .field_id_for_name("instruction")
+                .map_or(0, u16::from),
+            value_field: language.field_id_for_name("value").map_or(0, u16::from),
+            key_field: language.field_id_for_name("key").map_or(0, u16::from),
+            as_field: language.field_id_for_name("as").map_or(0, u16::from),
+            body_field: language.field_id_for_name("body").map_or(0, u16::from),
+            end_field: language.field_id_for_name("end").map_or(0, u16::from),
         }
     })
 }
@@ -262,10 +276,10 @@ pub struct Directive<'t> {
 
 impl<'t> Directive<'t> {
     pub fn name_node(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("name")
+        self.node.child_by_field_id(kind_ids().name_field)
     }
     pub fn value_node(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("value")
+        self.node.child_by_field_id(kind_ids().value_field)
     }
     pub fn name(&self) -> &'t str {
         self.name_node().map_or("", |n| node_text(n, self.src))
@@ -475,6 +489,11 @@ impl<'t> Instruction<'t> {
         self.node.child_by_field_id(kind_ids().image_field)
     }
 
+    /// FROM's `AS` keyword.
+    pub fn as_keyword(&self) -> Option<Node<'t>> {
+        self.node.child_by_field_id(kind_ids().as_field)
+    }
+
     /// FROM's stage name (after `AS`).
     pub fn stage_name(&self) -> Option<Node<'t>> {
         self.node.child_by_field_id(kind_ids().name_field)
@@ -542,7 +561,7 @@ impl<'t> Instruction<'t> {
 
     /// Like [`Self::arguments`], with FROM's `AS` keyword in its place.
     pub fn arguments_with_as(&self) -> Vec<Node<'t>> {
-        let as_keyword = self.node.child_by_field_name("as");
+        let as_keyword = self.node.child_by_field_id(kind_ids().as_field);
         self.named_children()
             .into_iter()
             .filter(|n| matches!(n.kind(), "word" | "heredoc_marker") || Some(*n) == as_keyword)
@@ -587,8 +606,8 @@ impl<'t> Instruction<'t> {
                 let block = blocks.get(i).copied();
                 Some(Heredoc {
                     marker,
-                    body: block.and_then(|b| b.child_by_field_name("body")),
-                    end: block.and_then(|b| b.child_by_field_name("end")),
+                    body: block.and_then(|b| b.child_by_field_id(kind_ids().body_field)),
+                    end: block.and_then(|b| b.child_by_field_id(kind_ids().end_field)),
                     spec,
                 })
             })
@@ -597,7 +616,7 @@ impl<'t> Instruction<'t> {
 
     /// The trigger instruction of an ONBUILD.
     pub fn onbuild_trigger(&self) -> Option<Instruction<'t>> {
-        let node = self.node.child_by_field_name("instruction")?;
+        let node = self.node.child_by_field_id(kind_ids().instruction_field)?;
         Instruction::from_node(node, self.src, self.escape)
     }
 
@@ -668,10 +687,10 @@ pub struct Flag<'t> {
 
 impl<'t> Flag<'t> {
     pub fn name_node(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("name")
+        self.node.child_by_field_id(kind_ids().name_field)
     }
     pub fn value_node(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("value")
+        self.node.child_by_field_id(kind_ids().value_field)
     }
     /// The name as written (empty for a bare `--`).
     pub fn name(&self) -> &'t str {
@@ -726,10 +745,10 @@ pub struct Pair<'t> {
 
 impl<'t> Pair<'t> {
     pub fn key_node(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("key")
+        self.node.child_by_field_id(kind_ids().key_field)
     }
     pub fn value_node(&self) -> Option<Node<'t>> {
-        self.node.child_by_field_name("value")
+        self.node.child_by_field_id(kind_ids().value_field)
     }
     pub fn key(&self) -> &'t str {
         self.key_node().map_or("", |n| node_text(n, self.src))
@@ -781,10 +800,10 @@ impl<'t> Stage<'t> {
     pub fn name(&self) -> Option<&'t str> {
         self.from
             .node()
-            .child_by_field_name("name")
+            .child_by_field_id(kind_ids().name_field)
             .map(|n| self.from.text(n))
     }
     pub fn image_node(&self) -> Option<Node<'t>> {
-        self.from.node().child_by_field_name("image")
+        self.from.node().child_by_field_id(kind_ids().image_field)
     }
 }

@@ -341,11 +341,13 @@ fn enabled_rules(context: &Context) -> impl Iterator<Item = &'static Rule> + '_ 
 /// The findings of the instruction-scoped rules for one instruction.
 pub fn check_instruction(instruction: &Instruction<'_>, context: &Context) -> Vec<Finding> {
     let mut found = Vec::new();
+    // Looked up once: a field lookup by name costs a string comparison per child.
+    let trigger = instruction.onbuild_trigger();
     for rule in enabled_rules(context) {
         if let Check::Instruction(check) = rule.check {
             found = run(rule, context, found, |sink| check(instruction, sink));
-            if let Some(trigger) = instruction.onbuild_trigger() {
-                found = run(rule, context, found, |sink| check(&trigger, sink));
+            if let Some(trigger) = &trigger {
+                found = run(rule, context, found, |sink| check(trigger, sink));
             }
         }
     }

@@ -88,7 +88,7 @@ fn check_casing(instruction: &Instruction<'_>, findings: &mut Findings) {
 }
 
 fn check_as_casing(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let Some(as_keyword) = instruction.node().child_by_field_name("as") else {
+    let Some(as_keyword) = instruction.as_keyword() else {
         return;
     };
     let from = instruction.keyword_text();
