@@ -219,9 +219,12 @@ fn summary(agreed: &BTreeSet<Key>, rows: &BTreeSet<Row>) -> String {
         };
         counts.entry(&row.code).or_default()[slot] += 1;
     }
-    let mut out = String::from("code\tboth\tonly-hadolint\tonly-ours\n");
+    let mut out = format!(
+        "{:<8}{:>6}{:>15}{:>11}\n",
+        "code", "both", "only-hadolint", "only-ours"
+    );
     for (code, [both, hadolint, ours]) in counts {
-        out.push_str(&format!("{code}\t{both}\t{hadolint}\t{ours}\n"));
+        out.push_str(&format!("{code:<8}{both:>6}{hadolint:>15}{ours:>11}\n"));
     }
     out
 }
@@ -307,7 +310,7 @@ fn every_difference_with_hadolint_on_the_real_corpus_is_recorded_with_its_reason
         write_recorded(&path, &recorded);
     }
 
-    let show = |r: &Row| format!("  {}\t{}\t{}\t{}", r.file, r.line, r.code, r.side);
+    let show = |r: &Row| format!("  {}:{}  {}  {}", r.file, r.line, r.code, r.side);
     let new: Vec<String> = found
         .iter()
         .filter(|r| !recorded.contains_key(r))
