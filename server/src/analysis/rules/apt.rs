@@ -50,7 +50,8 @@ pub static APT_LISTS_NOT_DELETED: Rule = Rule {
     aliases: &[Alias::Hadolint("DL3009")],
     explanation: "`apt-get update` downloads the package lists into `/var/lib/apt/lists`: tens of \
 megabytes that stay in the layer, and so in the image, unless the same RUN removes them \
-(`rm -rf /var/lib/apt/lists/*`); a later RUN cannot take them out of the earlier layer.\n\n\
+(`rm -rf /var/lib/apt/lists/*`, or `apt-get dist-clean` with apt 3, which deletes the lists too); a \
+later RUN cannot take them out of the earlier layer.\n\n\
 A BuildKit cache or tmpfs mount on `/var/lib/apt/lists` (or `/var/lib/apt`) keeps them out of the \
 layer as well; a mount on `/var/cache/apt` alone does not. Only stages that end up in an image are \
 checked: the last stage and the stages it is built `FROM`. A builder stage that is only copied from \
@@ -319,11 +320,16 @@ fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
     }
     let mut pending = Vec::new();
     for command in &found.commands {
-        if removes(command, LISTS) {
-            pending.clear();
-        } else if let Some((sub, _)) = matches!(command.basename(), "apt-get" | "apt")
+        let sub = matches!(command.basename(), "apt-get" | "apt")
             .then(|| subcommand(&command.args, APT_OPTIONS))
-            .flatten()
+            .flatten();
+        // apt 3's `dist-clean` is `clean` plus deleting the package lists.
+        let dist_clean = sub
+            .as_ref()
+            .is_some_and(|(sub, _)| matches!(sub.text.as_str(), "dist-clean" | "distclean"));
+        if removes(command, LISTS) || dist_clean {
+            pending.clear();
+        } else if let Some((sub, _)) = sub
             && sub.text == "update"
         {
             pending.push((command, sub));
@@ -549,6 +555,16 @@ mod tests {
         let found = findings("apt-lists-not-deleted", text);
         assert_eq!(found[0].0, "4:5-4:19");
         assert_eq!(found[1].0, "7:13-7:27");
+    }
+
+    #[test]
+    fn apt_dist_clean_deletes_the_lists() {
+        let text = "FROM debian:trixie\nRUN set -eux; apt-get update; \\\n  apt-get install -y --no-install-recommends gnupg; \\\n  apt-get dist-clean\n\
+                    RUN apt-get update && apt-get install -y curl && apt-get distclean\n";
+        assert!(flagged("apt-lists-not-deleted", text).is_empty());
+        let text =
+            "FROM debian:trixie\nRUN apt-get update && apt-get install -y curl && apt-get clean\n";
+        assert_eq!(flagged("apt-lists-not-deleted", text), ["apt-get update"]);
     }
 
     #[test]

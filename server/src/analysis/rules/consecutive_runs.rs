@@ -14,8 +14,8 @@ pub static CONSECUTIVE_RUN_INSTRUCTIONS: Rule = Rule {
 with a command or two, are usually one task split up: joined with `&&` they build faster, make fewer \
 layers, and let a later command delete what an earlier one left behind in the same layer. RUNs with \
 different flags (`--mount`, `--network`...) cannot be joined, and RUNs of three commands or more are \
-taken to be split on purpose (to cache the slow part apart), as hadolint does; comments between RUNs \
-do not separate them.",
+taken to be split on purpose (to cache the slow part apart); hadolint already takes a RUN of two commands \
+so, and reports only RUNs of one. Comments between RUNs do not separate them.",
     bad: "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN git --version\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache git && git --version\n",
     fixable: false,

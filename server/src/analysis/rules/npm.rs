@@ -180,6 +180,8 @@ fn check_yarn_cache(model: &StageModel<'_, '_>, findings: &mut Findings) {
 fn fills_cache(command: &Command) -> Option<std::ops::Range<usize>> {
     let operands = operands(&command.args, YARN_OPTIONS);
     match operands.as_slice() {
+        // `yarn --version` and `yarn --help` print and install nothing.
+        [] if command.has_flag(&["--version", "-v", "--help", "-h"]) => None,
         [] => Some(command.name_range.clone()),
         [sub, ..] if matches!(sub.text.as_str(), "install" | "add") => {
             Some(command_through(command, sub))
@@ -340,6 +342,15 @@ mod tests {
                     RUN --mount=type=cache,target=/ycache yarn install --cache-folder /ycache\n\
                     RUN yarn build && yarn test && yarn run lint\n";
         assert!(flagged("yarn-cache-not-cleaned", text).is_empty());
+    }
+
+    #[test]
+    fn printing_the_version_or_the_help_installs_nothing() {
+        let text = "FROM node\nRUN ln -s /opt/yarn/bin/yarn /usr/local/bin/yarn \\\n  && yarn --version \\\n  && rm -rf /tmp/*\n\
+                    RUN yarn -v && yarn --help\n";
+        assert!(flagged("yarn-cache-not-cleaned", text).is_empty());
+        let text = "FROM node\nRUN yarn --frozen-lockfile\n";
+        assert_eq!(flagged("yarn-cache-not-cleaned", text), ["yarn"]);
     }
 
     #[test]
