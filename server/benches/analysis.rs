@@ -57,7 +57,11 @@ fn corpus_lint(_: &mut Criterion) {
         .collect();
     times.sort();
     let files = std::fs::read_dir(&corpus)
-        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "Dockerfile")).count())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "Dockerfile"))
+                .count()
+        })
         .unwrap_or(0);
     println!(
         "corpus lint through the CLI ({files} Dockerfiles): median {:.0} ms, min {:.0} ms, max {:.0} ms",

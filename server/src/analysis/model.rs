@@ -84,8 +84,10 @@ pub struct StageInfo {
     /// The image word after expanding global ARGs.
     pub expanded_image: Expansion,
     pub base: Base,
-    /// `--platform` as written.
+    /// `--platform`'s value, quotes removed.
     pub platform: Option<String>,
+    /// `--platform`'s value as written, and its bytes (the whole flag when it has no value).
+    pub platform_written: Option<(String, Range<usize>)>,
 }
 
 /// What the whole file declares outside stage bodies: global ARGs and every stage's
@@ -114,33 +116,34 @@ impl FileModel {
                 global_args.extend(decls);
             }
         }
+        let mut args_hasher = FxHasher::default();
+        (escape, &global_args).hash(&mut args_hasher);
+        let args_key = args_hasher.finish();
         let mut stages: Vec<StageInfo> = Vec::new();
         for (index, from) in file.stage_froms().into_iter().enumerate() {
-            let (image, image_range) = match from.image() {
-                Some(node) => (from.text(node).to_owned(), node.byte_range()),
-                None => (
-                    String::new(),
-                    from.node().end_byte()..from.node().end_byte(),
-                ),
+            let parts = from_parts(&from, args_key, &global_args);
+            let at = from.node().start_byte();
+            let moved = |r: &Range<usize>| r.start + at..r.end + at;
+            let base = match &parts.parsed {
+                _ if !parts.expanded_image.complete => Base::Unresolved,
+                _ => match earlier_stage(&parts.expanded_image.value, &stages) {
+                    Some(stage) => Base::Stage(stage),
+                    None => parts.parsed.clone(),
+                },
             };
-            let expanded_image = expand::expand(&image, escape, &|name| {
-                global_args
-                    .iter()
-                    .rev()
-                    .find(|d| d.name == name)
-                    .map(|d| d.value.clone().unwrap_or_default())
-            });
-            let base = resolve_base(&expanded_image, &stages);
-            let name = from.stage_name();
             stages.push(StageInfo {
                 index,
-                name: name.map(|n| from.text(n).to_owned()),
-                name_range: name.map(|n| n.byte_range()),
-                image,
-                image_range,
-                expanded_image,
+                name: parts.name.clone(),
+                name_range: parts.name_range.as_ref().map(moved),
+                image: parts.image.clone(),
+                image_range: moved(&parts.image_range),
+                expanded_image: parts.expanded_image.clone(),
                 base,
-                platform: from.flag("platform").and_then(|f| f.value()),
+                platform: parts.platform.clone(),
+                platform_written: parts
+                    .platform_written
+                    .as_ref()
+                    .map(|(text, range)| (text.clone(), moved(range))),
             });
         }
         let mut hasher = FxHasher::default();
@@ -195,25 +198,102 @@ impl FileModel {
     }
 }
 
-fn resolve_base(expanded: &Expansion, earlier: &[StageInfo]) -> Base {
-    if !expanded.complete {
-        return Base::Unresolved;
-    }
-    let name = expanded.value.as_str();
-    if let Some(stage) = earlier.iter().rev().find(|s| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+/// The index of the latest earlier stage with this name (case-insensitive).
+fn earlier_stage(name: &str, earlier: &[StageInfo]) -> Option<usize> {
+    earlier
+        .iter()
+        .rev()
+        .find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .map(|s| s.index)
+}
+
+/// What a FROM line says on its own (ranges relative to its start), with its image
+/// expanded by the global ARGs: the same for the same text and ARGs, so it is kept
+/// from one keystroke to the next.
+#[derive(Debug, Clone)]
+struct FromParts {
+    name: Option<String>,
+    name_range: Option<Range<usize>>,
+    image: String,
+    image_range: Range<usize>,
+    expanded_image: Expansion,
+    /// The base when the image is not an earlier stage.
+    parsed: Base,
+    platform: Option<String>,
+    platform_written: Option<(String, Range<usize>)>,
+}
+
+/// FROM lines remembered per thread before the cache starts over.
+const FROM_CACHE_SIZE: usize = 4096;
+
+thread_local! {
+    static FROM_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<u64, (String, Arc<FromParts>)>> =
+        std::cell::RefCell::default();
+}
+
+fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) -> Arc<FromParts> {
+    let text = from.src().get(from.node().byte_range()).unwrap_or("");
+    let mut hasher = FxHasher::default();
+    (args_key, text).hash(&mut hasher);
+    let key = hasher.finish();
+    if let Some(parts) = FROM_CACHE.with(|cache| {
+        cache
+            .borrow()
+            .get(&key)
+            .filter(|(t, _)| t == text)
+            .map(|(_, parts)| Arc::clone(parts))
     }) {
-        return Base::Stage(stage.index);
+        return parts;
     }
-    if name.eq_ignore_ascii_case("scratch") {
-        return Base::Scratch;
-    }
-    match image_ref::parse(name) {
-        Ok(reference) => Base::Image(reference),
-        Err(_) => Base::Invalid(name.to_owned()),
-    }
+    let at = from.node().start_byte();
+    let relative = |r: Range<usize>| r.start - at..r.end - at;
+    let (image, image_range) = match from.image() {
+        Some(node) => (from.text(node).to_owned(), relative(node.byte_range())),
+        None => (String::new(), text.len()..text.len()),
+    };
+    let expanded_image = expand::expand(&image, from.escape(), &|name| {
+        global_args
+            .iter()
+            .rev()
+            .find(|d| d.name == name)
+            .map(|d| d.value.clone().unwrap_or_default())
+    });
+    let name_value = expanded_image.value.as_str();
+    let parsed = if name_value.eq_ignore_ascii_case("scratch") {
+        Base::Scratch
+    } else {
+        match image_ref::parse(name_value) {
+            Ok(reference) => Base::Image(reference),
+            Err(_) => Base::Invalid(name_value.to_owned()),
+        }
+    };
+    let name = from.stage_name();
+    let platform_flag = from.flag("platform");
+    let parts = Arc::new(FromParts {
+        name: name.map(|n| from.text(n).to_owned()),
+        name_range: name.map(|n| relative(n.byte_range())),
+        image,
+        image_range,
+        expanded_image,
+        parsed,
+        platform: platform_flag.and_then(|f| f.value()),
+        platform_written: platform_flag.map(|f| match f.value_node() {
+            Some(v) => (from.text(v).to_owned(), relative(v.byte_range())),
+            None => (String::new(), relative(f.node.byte_range())),
+        }),
+    });
+    FROM_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= FROM_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(key, (text.to_owned(), Arc::clone(&parts)));
+    });
+    parts
 }
 
 /// The declarations of an ARG or ENV instruction, values expanded with `lookup` (and

@@ -115,6 +115,20 @@ pub struct Context {
     pub images: Arc<Vec<ImagePlatforms>>,
     /// The platform being built for (`linux/amd64`), to compare base images with.
     pub target_platform: Option<String>,
+    /// The rules the settings enable, worked out once per context (leave it to the default).
+    #[doc(hidden)]
+    pub enabled: EnabledRules,
+}
+
+/// The rules a context's settings enable, worked out on first use. A copy starts
+/// empty: a context copied with other settings must not keep the old list.
+#[derive(Debug, Default)]
+pub struct EnabledRules(pub(crate) std::sync::OnceLock<Vec<&'static super::rules::Rule>>);
+
+impl Clone for EnabledRules {
+    fn clone(&self) -> Self {
+        EnabledRules::default()
+    }
 }
 
 impl Context {

@@ -32,10 +32,12 @@ fn is_onbuild_trigger(instruction: &Instruction<'_>) -> bool {
 }
 
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
-    if is_onbuild_trigger(instruction) {
+    let lines = syntax::empty_continuation_lines(instruction);
+    // Finding the parent costs a walk from the root: only when there is something to report.
+    if lines.is_empty() || is_onbuild_trigger(instruction) {
         return;
     }
-    for line in syntax::empty_continuation_lines(instruction) {
+    for line in lines {
         findings.report(
             line,
             format!(

@@ -335,7 +335,18 @@ fn run(
 }
 
 fn enabled_rules(context: &Context) -> impl Iterator<Item = &'static Rule> + '_ {
-    RULES.iter().copied().filter(|r| is_enabled(r, context))
+    context
+        .enabled
+        .0
+        .get_or_init(|| {
+            RULES
+                .iter()
+                .copied()
+                .filter(|r| is_enabled(r, context))
+                .collect()
+        })
+        .iter()
+        .copied()
 }
 
 /// The findings of the instruction-scoped rules for one instruction.
@@ -524,6 +535,7 @@ pub(crate) mod testing {
                 image("node:20", &["linux/amd64", "linux/arm64"]),
             ]),
             target_platform: Some("linux/arm64".to_owned()),
+            ..Context::default()
         }
     }
 

@@ -46,17 +46,13 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
 
 /// Each FROM's `--platform` value (quotes removed), its range, and the stage name.
 fn platforms(view: &FileView<'_, '_>) -> Vec<(String, Range<usize>, Option<String>)> {
-    view.file
-        .stage_froms()
-        .into_iter()
-        .filter_map(|from| {
-            let flag = from.flag("platform")?;
-            let value = flag.value()?;
-            let range = flag
-                .value_node()
-                .map_or(flag.node.byte_range(), |v| v.byte_range());
-            let name = from.stage_name().map(|n| from.text(n).to_owned());
-            Some((value, range, name))
+    view.model
+        .stages
+        .iter()
+        .filter_map(|stage| {
+            let value = stage.platform.clone()?;
+            let (_, range) = stage.platform_written.as_ref()?;
+            Some((value, range.clone(), stage.name.clone()))
         })
         .collect()
 }

@@ -227,11 +227,12 @@ fn check_undefined_in_from(view: &FileView<'_, '_>, findings: &mut Findings) {
         .iter()
         .map(|d| d.name.as_str())
         .collect();
-    for from in view.file.stage_froms() {
-        let mut words: Vec<Node<'_>> = from.image().into_iter().collect();
-        words.extend(from.flag("platform").and_then(|f| f.value_node()));
-        for word in words {
-            let text = from.text(word);
+    for stage in &view.model.stages {
+        let mut words: Vec<(&str, usize)> = vec![(stage.image.as_str(), stage.image_range.start)];
+        if let Some((text, range)) = &stage.platform_written {
+            words.push((text.as_str(), range.start));
+        }
+        for (text, start) in words {
             if !text.contains('$') {
                 continue;
             }
@@ -251,7 +252,6 @@ fn check_undefined_in_from(view: &FileView<'_, '_>, findings: &mut Findings) {
                         ": declare `ARG {name}=<default>` before the first FROM"
                     )),
                 }
-                let start = word.start_byte();
                 findings.report(
                     start + reference.range.start..start + reference.range.end,
                     message,
