@@ -199,6 +199,7 @@ fn main() -> ExitCode {
     let initialize = initialize_latency(plan);
 
     let mut client = LspClient::spawn(EXE, &["--stdio"]);
+    client.keep_history = false;
     client.initialize(ENCODINGS);
     let round_trip = round_trip_latency(&mut client, plan);
     let small = edit_latency(

@@ -457,6 +457,9 @@ pub struct LspClient {
     encoding: Encoding,
     /// The limit of `request`, `call` and writes.
     pub timeout: Duration,
+    /// Whether received messages are kept in the history (a benchmark turns it off: a
+    /// copy of every large publication would be timed with the server).
+    pub keep_history: bool,
 }
 
 impl LspClient {
@@ -515,6 +518,7 @@ impl LspClient {
             next_id: 1,
             encoding: Encoding::Utf16,
             timeout: DEFAULT_TIMEOUT,
+            keep_history: true,
         }
     }
 
@@ -673,7 +677,9 @@ impl LspClient {
         };
         match incoming {
             Incoming::Message(message) => {
-                self.history.push(message.clone());
+                if self.keep_history {
+                    self.history.push(message.clone());
+                }
                 if message.get("method").is_some() && message.get("id").is_some() {
                     self.answer_server_request(&message);
                 }
@@ -819,9 +825,10 @@ impl LspClient {
                 && m["params"]["uri"] == uri
                 && version_of(&m["params"]).is_some_and(|v| v < version))
         });
-        match message["params"]["diagnostics"].as_array() {
-            Some(diagnostics) => diagnostics.clone(),
-            None => self.fail(&format!(
+        let mut message = message;
+        match message["params"]["diagnostics"].take() {
+            Value::Array(diagnostics) => diagnostics,
+            _ => self.fail(&format!(
                 "publishDiagnostics without a diagnostics array: {message}"
             )),
         }
