@@ -756,3 +756,72 @@ fn the_dockerignore_beside_a_dockerfile_decides_what_copy_can_see() -> TestResul
     );
     Ok(())
 }
+
+#[test]
+fn rules_json_names_every_hadolint_buildkit_and_trivy_check_users_rely_on() -> TestResult {
+    let output = dockerfile_lsp(&["rules", "--format", "json"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(0));
+    let listing: Value = serde_json::from_slice(&output.stdout)?;
+    let rules = listing.as_array().ok_or("an array")?;
+    for rule in rules {
+        for key in [
+            "id",
+            "summary",
+            "severity",
+            "aliases",
+            "fixable",
+            "enabled_by_default",
+        ] {
+            assert!(rule.get(key).is_some(), "{key} missing in {rule}");
+        }
+    }
+    let aliases: std::collections::HashSet<&str> = rules
+        .iter()
+        .flat_map(|r| r["aliases"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    // hadolint 2.15.1's 71 rules (DL3005, DL3017, DL3031 and DL3039 no longer exist).
+    let mut hadolint: Vec<String> = vec!["DL1001".to_owned()];
+    hadolint.extend(
+        (3000..=3067)
+            .filter(|n| ![3005, 3017, 3031, 3039].contains(n))
+            .map(|n| format!("DL{n}")),
+    );
+    hadolint.extend(["DL4000", "DL4001", "DL4003", "DL4004", "DL4005", "DL4006"].map(String::from));
+    assert_eq!(hadolint.len(), 71);
+    let buildkit = [
+        "StageNameCasing",
+        "FromAsCasing",
+        "NoEmptyContinuation",
+        "ConsistentInstructionCasing",
+        "DuplicateStageName",
+        "ReservedStageName",
+        "JSONArgsRecommended",
+        "MaintainerDeprecated",
+        "UndefinedArgInFrom",
+        "WorkdirRelativePath",
+        "UndefinedVar",
+        "MultipleInstructionsDisallowed",
+        "LegacyKeyValueFormat",
+        "InvalidBaseImagePlatform",
+        "RedundantTargetPlatform",
+        "SecretsUsedInArgOrEnv",
+        "InvalidDefaultArgInFrom",
+        "FromPlatformFlagConstDisallowed",
+        "CopyIgnoredFile",
+        "InvalidDefinitionDescription",
+        "ExposeProtoCasing",
+        "ExposeInvalidFormat",
+    ];
+    assert_eq!(buildkit.len(), 22);
+    let trivy = ["DS-0004", "DS-0017", "DS-0027", "DS-0030", "DS-0031"];
+    let missing: Vec<&str> = hadolint
+        .iter()
+        .map(String::as_str)
+        .chain(buildkit)
+        .chain(trivy)
+        .filter(|code| !aliases.contains(code))
+        .collect();
+    assert!(missing.is_empty(), "no rule is known as {missing:?}");
+    Ok(())
+}

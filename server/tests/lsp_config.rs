@@ -98,3 +98,25 @@ fn a_broken_configuration_is_shown_once_and_the_defaults_apply() {
     let diagnostics = client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT);
     assert_eq!(diagnostics.len(), 2);
 }
+
+#[test]
+fn deprecated_and_dead_instructions_are_tagged_for_the_editor() {
+    let mut client = initialized(Value::Null, None);
+    let doc = uri("tags/Dockerfile");
+    client.open(
+        &doc,
+        "dockerfile",
+        1,
+        "FROM alpine:3.20\nMAINTAINER me@example.com\nCMD [\"a\"]\nCMD [\"b\"]\n",
+    );
+    let diagnostics = client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT);
+    let tags = |rule: &str| {
+        diagnostics
+            .iter()
+            .find(|d| code(d) == rule)
+            .map(|d| d["tags"].clone())
+    };
+    // 2 is Deprecated, 1 Unnecessary (faded) in the LSP specification.
+    assert_eq!(tags("maintainer-deprecated"), Some(json!([2])));
+    assert_eq!(tags("multiple-instructions-disallowed"), Some(json!([1])));
+}

@@ -2,11 +2,11 @@
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
+    CodeDescription, Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString, Position,
     PositionEncodingKind, Range, Uri,
 };
 
-use crate::analysis::rules::{Finding, documentation_url};
+use crate::analysis::rules::{self, Finding, Tag, documentation_url};
 use crate::position::{LineCol, PositionEncoding, rope};
 use crate::syntax::Severity;
 
@@ -62,10 +62,23 @@ pub(crate) fn diagnostic(text: &Rope, error: &Finding, encoding: PositionEncodin
         }),
         code: Some(NumberOrString::String(error.rule.to_owned())),
         code_description: documentation_link(error.rule),
+        tags: tags(error.rule),
         source: Some(SOURCE.to_owned()),
         message: error.message.clone(),
         ..Diagnostic::default()
     }
+}
+
+fn tags(rule: &str) -> Option<Vec<DiagnosticTag>> {
+    let tags: Vec<DiagnosticTag> = rules::find(rule)?
+        .tags
+        .iter()
+        .map(|tag| match tag {
+            Tag::Unnecessary => DiagnosticTag::UNNECESSARY,
+            Tag::Deprecated => DiagnosticTag::DEPRECATED,
+        })
+        .collect();
+    (!tags.is_empty()).then_some(tags)
 }
 
 /// Keeps at most `max` findings, the most serious first (in source order within a

@@ -12,6 +12,7 @@ pub static CONSISTENT_INSTRUCTION_CASING: Rule = Rule {
 harder to scan. BuildKit reports keywords that differ from the case most of the file uses.",
     bad: "FROM alpine:3.20\nrun apk add --no-cache curl\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Keywords(check),

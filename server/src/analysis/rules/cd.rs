@@ -16,6 +16,7 @@ layer), scope the `cd` in a subshell: `(cd /src && make install) && rm -rf /src`
 or a condition is not reported.",
     bad: "FROM golang:1.22\nRUN cd /src && go build -o /bin/app .\n",
     good: "FROM golang:1.22\nWORKDIR /src\nRUN go build -o /bin/app .\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -1,6 +1,6 @@
 //! CMD, ENTRYPOINT and HEALTHCHECK: exec form, and one of each per stage.
 
-use super::{Alias, Check, Findings, Rule};
+use super::{Alias, Check, Findings, Rule, Tag};
 use crate::analysis::model::StageModel;
 use crate::syntax::{Instruction, InstructionKind, Severity};
 
@@ -17,6 +17,7 @@ SIGTERM on, so `docker stop` waits for its timeout and then kills the process wi
 down cleanly. The JSON form runs the program directly.",
     bad: "FROM python:3.12-slim\nCMD python app.py\n",
     good: "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check_json_args),
@@ -39,6 +40,7 @@ pub static MULTIPLE_INSTRUCTIONS: Rule = Rule {
 replaces the earlier, which is then dead code that misleads the reader.",
     bad: "FROM node:20-alpine\nCMD [\"npm\", \"test\"]\nCMD [\"node\", \"server.js\"]\n",
     good: "FROM node:20-alpine\nCMD [\"node\", \"server.js\"]\n",
+    tags: &[Tag::Unnecessary],
     fixable: false,
     enabled_by_default: true,
     check: Check::Stage(check_multiple),

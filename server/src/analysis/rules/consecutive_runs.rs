@@ -18,6 +18,7 @@ taken to be split on purpose (to cache the slow part apart); hadolint already ta
 so, and reports only RUNs of one. Comments between RUNs do not separate them.",
     bad: "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN git --version\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache git && git --version\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Stage(check),

@@ -16,6 +16,7 @@ a build does not have. Such commands either fail the build or do nothing but slo
 usually left over from an interactive session.",
     bad: "FROM debian:bookworm-slim\nRUN service nginx start\n",
     good: "FROM debian:bookworm-slim\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -14,6 +14,7 @@ a line was removed, or that the instruction ends earlier than it looks: remove t
 line is fine).",
     bad: "FROM debian:12\nRUN apt-get update && \\\n\n    apt-get install -y curl\n",
     good: "FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -14,6 +14,7 @@ POSIX `sh` (and its speed, for dash) get bash instead. The `SHELL` instruction c
 the RUN, CMD and ENTRYPOINT instructions that follow, visibly, and leaves the image's `/bin/sh` alone.",
     bad: "FROM debian:bookworm-slim\nRUN ln -sf /bin/bash /bin/sh\n",
     good: "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-c\"]\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -1,6 +1,6 @@
 //! Deprecated instructions.
 
-use super::{Alias, Check, Findings, Rule};
+use super::{Alias, Check, Findings, Rule, Tag};
 use crate::syntax::{Instruction, InstructionKind, Severity};
 
 pub static MAINTAINER_DEPRECATED: Rule = Rule {
@@ -16,6 +16,7 @@ pub static MAINTAINER_DEPRECATED: Rule = Rule {
 `org.opencontainers.image.authors` in a `LABEL` says the same and tools read it.",
     bad: "FROM alpine:3.20\nMAINTAINER Jane Doe <jane@example.com>\n",
     good: "FROM alpine:3.20\nLABEL org.opencontainers.image.authors=\"Jane Doe <jane@example.com>\"\n",
+    tags: &[Tag::Deprecated],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -21,6 +21,7 @@ line nearest to the instruction; here any line of the comment block may carry th
 outline reads it. This is an experimental check in BuildKit, off by default.",
     bad: "# Compile the binary\nFROM golang:1.22 AS build\n",
     good: "# build compiles the binary\nFROM golang:1.22 AS build\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: false,
     check: Check::File(check),

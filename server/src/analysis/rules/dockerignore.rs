@@ -22,6 +22,7 @@ URLs and heredocs are not from the build context and are not checked.\n\nThe exa
 `.dockerignore` with `*.pem`, `secrets` and `node_modules`.",
     bad: "FROM nginx:1.27\nCOPY secrets/tls.pem /etc/nginx/\n",
     good: "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Stage(check),

@@ -15,6 +15,7 @@ instruction (often empty), not `/opt/java`, so `PATH` silently gets the wrong di
 in an earlier ENV. A variable that refers to its own old value (`PATH=$PATH:/x`) is fine.",
     bad: "FROM eclipse-temurin:21-jre\nENV APP_HOME=/opt/app PATH=$APP_HOME/bin:$PATH\n",
     good: "FROM eclipse-temurin:21-jre\nENV APP_HOME=/opt/app\nENV PATH=$APP_HOME/bin:$PATH\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

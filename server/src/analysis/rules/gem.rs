@@ -17,6 +17,7 @@ with their own) or `gem install rails -v 7.1.3` (one gem). Local `.gem` files an
 reported.",
     bad: "FROM ruby:3.3-slim\nRUN gem install bundler\n",
     good: "FROM ruby:3.3-slim\nRUN gem install bundler:2.5.9\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

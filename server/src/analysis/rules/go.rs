@@ -17,6 +17,7 @@ package fails outside a module, or builds the version the current module require
 Not reported: local packages (`.`, `./cmd/...`), standard library commands and variables.",
     bad: "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@latest\n",
     good: "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.16.1\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -16,6 +16,7 @@ batch jobs or tools have nothing to check. `HEALTHCHECK NONE` states that on pur
 on an earlier stage is not reported, since that stage may define it.",
     bad: "FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n",
     good: "FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\nHEALTHCHECK CMD curl -fsS http://localhost/ || exit 1\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: false,
     check: Check::Stage(check),

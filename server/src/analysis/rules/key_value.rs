@@ -14,6 +14,7 @@ deprecated. `ENV key=value` sets several variables per instruction and quotes va
 does.",
     bad: "FROM alpine:3.20\nENV APP_HOME /srv/app\n",
     good: "FROM alpine:3.20\nENV APP_HOME=/srv/app\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -156,9 +156,20 @@ pub struct Rule {
     /// A Dockerfile that triggers the rule, and the same one fixed.
     pub bad: &'static str,
     pub good: &'static str,
+    /// How an editor may show what it flags (faded, struck through).
+    pub tags: &'static [Tag],
     pub fixable: bool,
     pub enabled_by_default: bool,
     pub check: Check,
+}
+
+/// How an editor may render a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    /// Code that has no effect.
+    Unnecessary,
+    /// Something deprecated.
+    Deprecated,
 }
 
 /// The input of file-scoped checks.

@@ -13,6 +13,7 @@ Chaining ONBUILD, starting a new stage with FROM or setting the deprecated MAINT
 allowed: BuildKit refuses the Dockerfile.",
     bad: "FROM alpine:3.20\nONBUILD FROM alpine:3.20\n",
     good: "FROM alpine:3.20\nONBUILD COPY . /app/\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -13,6 +13,7 @@ stops at an instruction before the first FROM: there is no stage for it to act o
 or make it an ARG when it only sets a value for FROM lines.",
     bad: "ENV VERSION=3.12\nFROM python:3.12-slim\n",
     good: "ARG VERSION=3.12\nFROM python:${VERSION}-slim\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::File(check),

@@ -20,6 +20,7 @@ reported: it upgrades packages, it is not an orphaned index refresh (and yum and
 metadata on their own).",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

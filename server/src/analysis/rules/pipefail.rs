@@ -20,6 +20,7 @@ of its commands does. Set it for the stage with `SHELL [\"/bin/bash\", \"-o\", \
 needs its own `set -o pipefail`. RUNs under PowerShell or cmd are not checked.",
     bad: "FROM debian:bookworm-slim\nRUN curl -fsSL https://example.com/install.sh | sh\n",
     good: "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://example.com/install.sh | sh\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Stage(check),

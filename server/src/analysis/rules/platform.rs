@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::{Alias, Check, FileView, Findings, Rule};
+use super::{Alias, Check, FileView, Findings, Rule, Tag};
 use crate::analysis::expand;
 use crate::syntax::Severity;
 
@@ -22,6 +22,7 @@ architecture (`FROM --platform=linux/arm64 alpine AS base-arm64`): that is a del
 Platforms built from ARGs are not reported.",
     bad: "FROM --platform=linux/amd64 python:3.12-slim\n",
     good: "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM python:3.12-slim\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::File(check_constant),
@@ -39,6 +40,7 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
 `--platform=$TARGETPLATFORM` changes nothing; it only suggests that something special happens.",
     bad: "FROM --platform=$TARGETPLATFORM alpine:3.20\n",
     good: "FROM alpine:3.20\n",
+    tags: &[Tag::Unnecessary],
     fixable: false,
     enabled_by_default: true,
     check: Check::File(check_redundant),

@@ -20,6 +20,7 @@ image's platforms from its registry; the example assumes `acme/tool:1.0` is publ
 only, `node:20` for linux/amd64 and linux/arm64, and a build for linux/arm64.",
     bad: "FROM acme/tool:1.0\n",
     good: "FROM node:20\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::File(check),

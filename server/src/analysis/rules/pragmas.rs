@@ -15,6 +15,7 @@ configuration file (`dockerfile-lsp.toml` or `.hadolint.yaml`). File-wide (`glob
 are not reported.",
     bad: "FROM debian:bookworm-slim\n# hadolint ignore=DL3008\nRUN apt-get install -y --no-install-recommends curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: false,
     check: Check::File(check),

@@ -17,6 +17,7 @@ accepted as `hub.docker.com`). Earlier stages, `scratch` and names built from AR
 not images and are skipped. Nothing is reported while the list is empty.",
     bad: "FROM quay.io/acme/base:1.0\n",
     good: "FROM python:3.12-slim\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::File(check),

@@ -13,6 +13,7 @@ patch, keys or passwords to manage, and a way in that bypasses the orchestrator'
 audit. Use `docker exec` or `kubectl exec` to get a shell in a running container.",
     bad: "FROM ubuntu:24.04\nEXPOSE 22 8080\n",
     good: "FROM ubuntu:24.04\nEXPOSE 8080\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

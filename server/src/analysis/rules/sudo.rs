@@ -14,6 +14,7 @@ a terminal, and hides which user really runs each command. Set `USER root` befor
 need it and switch back after; in an entrypoint, drop privileges with `gosu` or `su-exec`.",
     bad: "FROM ubuntu:24.04\nUSER app\nRUN sudo apt-get update\n",
     good: "FROM ubuntu:24.04\nUSER root\nRUN apt-get update\nUSER app\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -15,6 +15,7 @@ start or writes into the kernel's view of the system. `/boot`, `/initrd` and `/l
 host's boot and filesystem tools, not to an application. Use a directory such as `/app` or `/srv`.",
     bad: "FROM alpine:3.20\nWORKDIR /proc/app\n",
     good: "FROM alpine:3.20\nWORKDIR /app\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Stage(check),

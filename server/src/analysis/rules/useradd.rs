@@ -16,6 +16,7 @@ and larger ones far more. `-l` (`--no-log-init`) skips these files. UIDs given b
 checked.",
     bad: "FROM debian:bookworm-slim\nRUN useradd -u 123456 app\n",
     good: "FROM debian:bookworm-slim\nRUN useradd -l -u 123456 app\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Instruction(check),

@@ -18,6 +18,7 @@ set, so the same Dockerfile lands in a different place when the base image chang
 an absolute `WORKDIR`, relative ones after it are fine.",
     bad: "FROM node:20-alpine\nWORKDIR app\n",
     good: "FROM node:20-alpine\nWORKDIR /app\n",
+    tags: &[],
     fixable: false,
     enabled_by_default: true,
     check: Check::Stage(check),
