@@ -102,7 +102,7 @@ fn covers(code: &str, rule_id: &str) -> bool {
     if code == rule_id {
         return true;
     }
-    rules::find(rule_id).is_some_and(|rule| {
+    rules::by_id(rule_id).is_some_and(|rule| {
         rule.aliases
             .iter()
             .any(|alias| alias.code().eq_ignore_ascii_case(code))

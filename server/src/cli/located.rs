@@ -66,7 +66,7 @@ impl Located {
 
 /// The rule whose id is `id` (not one that merely has it as an alias).
 pub(super) fn rule_for(id: &str) -> Option<&'static Rule> {
-    rules::find(id).filter(|rule| rule.id == id)
+    rules::by_id(id)
 }
 
 pub(super) fn slash_path(path: &Path) -> String {

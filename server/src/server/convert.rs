@@ -1,6 +1,7 @@
 //! Conversions between our types and LSP types: positions, ranges, diagnostics.
 
 use ropey::Rope;
+use rustc_hash::FxHashMap;
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString, Position,
     PositionEncodingKind, Range, Uri,
@@ -70,7 +71,7 @@ pub(crate) fn diagnostic(text: &Rope, error: &Finding, encoding: PositionEncodin
 }
 
 fn tags(rule: &str) -> Option<Vec<DiagnosticTag>> {
-    let tags: Vec<DiagnosticTag> = rules::find(rule)?
+    let tags: Vec<DiagnosticTag> = rules::by_id(rule)?
         .tags
         .iter()
         .map(|tag| match tag {
@@ -111,11 +112,17 @@ pub(crate) fn too_many(hidden: usize, max: usize) -> Diagnostic {
 
 /// Where a rule is documented: `docs/rules/<id>.md` in the repository (syntax errors
 /// have no page of their own).
-fn documentation_link(rule: &str) -> Option<CodeDescription> {
-    documentation_url(rule)?
-        .parse::<Uri>()
-        .ok()
-        .map(|href| CodeDescription { href })
+fn documentation_link(rule: &'static str) -> Option<CodeDescription> {
+    // Parsed once per rule: a document can have thousands of findings.
+    static LINKS: std::sync::Mutex<Option<FxHashMap<&'static str, Option<Uri>>>> =
+        std::sync::Mutex::new(None);
+    let mut links = LINKS.lock().unwrap_or_else(|e| e.into_inner());
+    let href = links
+        .get_or_insert_with(FxHashMap::default)
+        .entry(rule)
+        .or_insert_with(|| documentation_url(rule)?.parse::<Uri>().ok())
+        .clone()?;
+    Some(CodeDescription { href })
 }
 
 #[cfg(test)]

@@ -299,6 +299,16 @@ pub static RULES: &[&Rule] = &[
     &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
 ];
 
+/// The rule with this id (not an alias), found without a scan.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    static BY_ID: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, &'static Rule>> =
+        std::sync::OnceLock::new();
+    BY_ID
+        .get_or_init(|| RULES.iter().map(|r| (r.id, *r)).collect())
+        .get(id)
+        .copied()
+}
+
 /// Every rule with this id or alias (a code of another tool can name several).
 pub fn find_all(id_or_alias: &str) -> Vec<&'static Rule> {
     RULES
