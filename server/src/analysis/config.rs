@@ -155,6 +155,20 @@ impl Layer {
         Ok(())
     }
 
+    /// The options both file formats have, under their own names.
+    fn set_options(&mut self, options: Options) -> Result<(), ConfigError> {
+        self.trusted_registries = options.trusted_registries.map(OneOrMany::into_vec);
+        if let Some(schema) = &options.label_schema {
+            self.set_labels(schema)?;
+        }
+        self.strict_labels = options.strict_labels;
+        self.disable_ignore_pragma = options.disable_ignore_pragma;
+        if let Some(threshold) = &options.failure_threshold {
+            self.set_threshold(threshold)?;
+        }
+        Ok(())
+    }
+
     fn set_threshold(&mut self, name: &str) -> Result<(), ConfigError> {
         self.failure_threshold = Some(Threshold::parse(name).ok_or_else(|| {
             ConfigError::new(format!(
@@ -190,6 +204,15 @@ impl OneOrMany {
     }
 }
 
+/// The options that are not about single rules, read from either format.
+struct Options {
+    trusted_registries: Option<OneOrMany>,
+    label_schema: Option<BTreeMap<String, String>>,
+    strict_labels: Option<bool>,
+    disable_ignore_pragma: Option<bool>,
+    failure_threshold: Option<String>,
+}
+
 /// `.hadolint.yaml`, as hadolint reads it (its other keys are accepted and ignored).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -223,15 +246,13 @@ pub fn from_hadolint_yaml(text: &str) -> Result<Layer, ConfigError> {
     for (level, names) in &file.overrides {
         layer.set_severity(names, level)?;
     }
-    layer.trusted_registries = file.trusted_registries.map(OneOrMany::into_vec);
-    if let Some(schema) = &file.label_schema {
-        layer.set_labels(schema)?;
-    }
-    layer.strict_labels = file.strict_labels;
-    layer.disable_ignore_pragma = file.disable_ignore_pragma;
-    if let Some(threshold) = &file.failure_threshold {
-        layer.set_threshold(threshold)?;
-    }
+    layer.set_options(Options {
+        trusted_registries: file.trusted_registries,
+        label_schema: file.label_schema,
+        strict_labels: file.strict_labels,
+        disable_ignore_pragma: file.disable_ignore_pragma,
+        failure_threshold: file.failure_threshold,
+    })?;
     Ok(layer)
 }
 
@@ -263,15 +284,13 @@ fn own_layer(file: OwnFile) -> Result<Layer, ConfigError> {
     for (name, level) in &file.rules.severity {
         layer.set_severity(std::slice::from_ref(name), level)?;
     }
-    layer.trusted_registries = file.trusted_registries.map(OneOrMany::into_vec);
-    if let Some(schema) = &file.label_schema {
-        layer.set_labels(schema)?;
-    }
-    layer.strict_labels = file.strict_labels;
-    layer.disable_ignore_pragma = file.disable_ignore_pragma;
-    if let Some(threshold) = &file.failure_threshold {
-        layer.set_threshold(threshold)?;
-    }
+    layer.set_options(Options {
+        trusted_registries: file.trusted_registries,
+        label_schema: file.label_schema,
+        strict_labels: file.strict_labels,
+        disable_ignore_pragma: file.disable_ignore_pragma,
+        failure_threshold: file.failure_threshold,
+    })?;
     Ok(layer)
 }
 

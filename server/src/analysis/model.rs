@@ -168,14 +168,8 @@ impl FileModel {
 
     /// The stage a name refers to among the stages before `before` (case-insensitive).
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&StageInfo> {
-        self.stages[..before.min(self.stages.len())]
-            .iter()
-            .rev()
-            .find(|s| {
-                s.name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            })
+        let earlier = &self.stages[..before.min(self.stages.len())];
+        earlier_stage(name, earlier).and_then(|i| self.stages.get(i))
     }
 
     /// The global ARG with this name, if declared.
