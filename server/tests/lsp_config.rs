@@ -120,3 +120,38 @@ fn deprecated_and_dead_instructions_are_tagged_for_the_editor() {
     assert_eq!(tags("maintainer-deprecated"), Some(json!([2])));
     assert_eq!(tags("multiple-instructions-disallowed"), Some(json!([1])));
 }
+
+#[test]
+fn the_dockerignore_beside_a_dockerfile_is_read_and_reread_when_saved() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join(".dockerignore"), "*.env\n").unwrap();
+    let mut client = initialized(Value::Null, Some(root.path()));
+    let doc = format!("file://{}/Dockerfile", root.path().display());
+    client.open(
+        &doc,
+        "dockerfile",
+        1,
+        "FROM alpine:3.20\nCOPY app.env /etc/app/\n",
+    );
+    let copy_ignored = |diagnostics: &[Value]| {
+        diagnostics
+            .iter()
+            .filter(|d| code(d) == "copy-ignored-file")
+            .count()
+    };
+    assert_eq!(
+        copy_ignored(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+        1
+    );
+
+    std::fs::write(root.path().join(".dockerignore"), "node_modules\n").unwrap();
+    let ignore = format!("file://{}/.dockerignore", root.path().display());
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": ignore}}),
+    );
+    assert_eq!(
+        copy_ignored(&client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT)),
+        0
+    );
+}
