@@ -48,21 +48,20 @@ impl Publisher {
 async fn send_all(client: Client, mut receiver: UnboundedReceiver<Publication>) {
     let mut batch = Vec::new();
     while receiver.recv_many(&mut batch, 256).await > 0 {
-        for (i, publication) in batch.iter().enumerate() {
-            let superseded = batch[i + 1..]
-                .iter()
-                .any(|later| later.uri == publication.uri);
+        let superseded: Vec<bool> = (0..batch.len())
+            .map(|i| batch[i + 1..].iter().any(|later| later.uri == batch[i].uri))
+            .collect();
+        for (publication, superseded) in batch.drain(..).zip(superseded) {
             if superseded {
                 continue;
             }
             client
                 .publish_diagnostics(
-                    publication.uri.clone(),
-                    publication.diagnostics.clone(),
+                    publication.uri,
+                    publication.diagnostics,
                     publication.version,
                 )
                 .await;
         }
-        batch.clear();
     }
 }
