@@ -32,7 +32,16 @@ thread_local! {
 
 /// Parses `text`, reusing `old` (already edited with `Tree::edit`) when given.
 pub fn parse(kind: FileKind, text: &str, old: Option<&Tree>) -> Result<Tree, ParseError> {
-    with_parser(kind, |parser| parser.parse(text, old))
+    let tree = with_parser(kind, |parser| parser.parse(text, old))?;
+    // Around an ERROR, tree-sitter's recovery depends on which old nodes it reuses, so
+    // an incremental reparse can build another tree than a fresh parse would. Such text
+    // is rare (the grammar takes everything BuildKit takes without ERROR nodes), so it
+    // is parsed afresh: the tree, and what is reported from it, never depends on the
+    // edit history.
+    if old.is_some() && tree.root_node().has_error() {
+        return with_parser(kind, |parser| parser.parse(text, None));
+    }
+    Ok(tree)
 }
 
 fn with_parser(
