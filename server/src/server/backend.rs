@@ -23,7 +23,7 @@ use super::symbols::document_symbols;
 use super::workspace::Workspace;
 use crate::config_files;
 use crate::files::file_kind;
-use crate::position::PositionEncoding;
+use crate::position::{LineIndex, PositionEncoding};
 use crate::syntax::{Dockerfile, FileKind};
 
 /// The most diagnostics one document gets: past this an editor slows down and a list
@@ -113,9 +113,10 @@ impl Backend {
         let encoding = self.encoding();
         let mut findings = document.findings();
         let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
+        let index = LineIndex::new(&document.text);
         let mut diagnostics: Vec<_> = findings
             .iter()
-            .map(|e| convert::diagnostic(&document.rope, e, encoding))
+            .map(|e| convert::diagnostic(&index, e, encoding))
             .collect();
         if hidden > 0 {
             diagnostics.push(convert::too_many(hidden, MAX_DIAGNOSTICS));

@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use crate::analysis::rules::{self, Finding, Tag, documentation_url};
-use crate::position::{LineCol, PositionEncoding, rope};
+use crate::position::{LineCol, LineIndex, PositionEncoding, rope};
 use crate::syntax::Severity;
 
 pub(crate) const SOURCE: &str = "dockerfile-lsp";
@@ -52,9 +52,20 @@ pub(crate) fn range(
     )
 }
 
-pub(crate) fn diagnostic(text: &Rope, error: &Finding, encoding: PositionEncoding) -> Diagnostic {
+/// A finding as a diagnostic. Positions come from a line index of the whole text:
+/// a document can have thousands of findings, and the index answers each in a binary
+/// search where the rope needs several tree walks.
+pub(crate) fn diagnostic(
+    index: &LineIndex,
+    error: &Finding,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    let at = |offset: usize| {
+        let p = index.position(offset, encoding);
+        Position::new(p.line, p.col)
+    };
     Diagnostic {
-        range: range(text, error.range.clone(), encoding),
+        range: Range::new(at(error.range.start), at(error.range.end)),
         severity: Some(match error.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
