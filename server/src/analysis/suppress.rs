@@ -99,14 +99,8 @@ fn parse_line(src: &str, line: Range<usize>, needle: &str, tool: Tool) -> Option
 
 /// Whether a rule id matches a code of an ignore list: its id or one of its aliases.
 fn covers(code: &str, rule_id: &str) -> bool {
-    if code == rule_id {
-        return true;
-    }
-    rules::by_id(rule_id).is_some_and(|rule| {
-        rule.aliases
-            .iter()
-            .any(|alias| alias.code().eq_ignore_ascii_case(code))
-    })
+    // Syntax errors are no rules: their id is their only name.
+    code == rule_id || rules::by_id(rule_id).is_some_and(|rule| rules::is_named(rule, code))
 }
 
 /// The rules the `# check=skip=` directive turns off: BuildKit check names, our ids,

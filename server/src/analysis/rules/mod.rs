@@ -314,23 +314,22 @@ pub fn find_all(id_or_alias: &str) -> Vec<&'static Rule> {
     RULES
         .iter()
         .copied()
-        .filter(|r| {
-            r.id == id_or_alias
-                || r.aliases
-                    .iter()
-                    .any(|a| a.code().eq_ignore_ascii_case(id_or_alias))
-        })
+        .filter(|r| is_named(r, id_or_alias))
         .collect()
 }
 
 /// The rule with this id or alias.
 pub fn find(id_or_alias: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| {
-        r.id == id_or_alias
-            || r.aliases
-                .iter()
-                .any(|a| a.code().eq_ignore_ascii_case(id_or_alias))
-    })
+    RULES.iter().copied().find(|r| is_named(r, id_or_alias))
+}
+
+/// Whether `id_or_alias` is the rule's id or one of its aliases (case-insensitive).
+pub fn is_named(rule: &Rule, id_or_alias: &str) -> bool {
+    rule.id == id_or_alias
+        || rule
+            .aliases
+            .iter()
+            .any(|a| a.code().eq_ignore_ascii_case(id_or_alias))
 }
 
 /// Whether a rule runs in this context.
