@@ -3,11 +3,11 @@
 use super::package_args::{
     OptionSyntax, command_through, has_option, is_dynamic, mentions, subcommand,
 };
-use super::package_cache::{cache_targets, covered, removes, stage_ships};
+use super::package_cache::{cache_targets, covered, removes, shipped_runs};
 use super::{Alias, Check, Findings, Rule};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, InstructionKind, Severity};
+use crate::syntax::{Instruction, Severity};
 
 pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
     id: "apt-no-install-recommends",
@@ -100,7 +100,7 @@ change between releases and it warns that it \"does not have a stable CLI interf
 };
 
 /// Options of apt-get and apt that take the next word as their value.
-const APT_OPTIONS: OptionSyntax = OptionSyntax {
+pub(super) const APT_OPTIONS: OptionSyntax = OptionSyntax {
     takes_value: &[
         "-o",
         "--option",
@@ -290,24 +290,9 @@ fn check_apt(instruction: &Instruction<'_>, findings: &mut Findings) {
 }
 
 fn check_lists(model: &StageModel<'_, '_>, findings: &mut Findings) {
-    let mut ships = None;
-    for instruction in &model.stage.instructions {
-        // ONBUILD triggers run in builds we cannot see: assume they ship.
-        let (run, shipped) = match instruction.kind() {
-            InstructionKind::Run => (*instruction, None),
-            InstructionKind::Onbuild => match instruction.onbuild_trigger() {
-                Some(trigger) => (trigger, Some(true)),
-                None => continue,
-            },
-            _ => continue,
-        };
-        if !mentions(&run, "apt") || !mentions(&run, "update") {
-            continue;
-        }
-        let shipped = shipped.unwrap_or_else(|| *ships.get_or_insert_with(|| stage_ships(model)));
-        if shipped {
-            lists_left(&run, findings);
-        }
+    let runs = shipped_runs(model, |run| mentions(run, "apt") && mentions(run, "update"));
+    for (_, run) in runs {
+        lists_left(&run, findings);
     }
 }
 

@@ -4,11 +4,11 @@ use super::package_args::{
     OptionSyntax, command_through, has_option, is_dynamic, mentions, operands, option_value,
     subcommand,
 };
-use super::package_cache::{cache_targets, covered, stage_ships};
+use super::package_cache::{cache_targets, covered, shipped_runs};
 use super::{Alias, Check, Findings, Rule};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, InstructionKind, Severity};
+use crate::syntax::{Instruction, Severity};
 
 pub static NPM_PACKAGE_UNPINNED: Rule = Rule {
     id: "npm-package-unpinned",
@@ -154,27 +154,11 @@ const YARN_OPTIONS: OptionSyntax = OptionSyntax {
 };
 
 fn check_yarn_cache(model: &StageModel<'_, '_>, findings: &mut Findings) {
-    let mut ships = None;
-    for (at, instruction) in model.stage.instructions.iter().enumerate() {
-        // ONBUILD triggers run in builds we cannot see: assume they ship.
-        let (run, shipped) = match instruction.kind() {
-            InstructionKind::Run => (*instruction, None),
-            InstructionKind::Onbuild => match instruction.onbuild_trigger() {
-                Some(trigger) => (trigger, Some(true)),
-                None => continue,
-            },
-            _ => continue,
-        };
-        if !mentions(&run, "yarn") {
-            continue;
-        }
-        let shipped = shipped.unwrap_or_else(|| *ships.get_or_insert_with(|| stage_ships(model)));
-        if shipped {
-            let env_folder = model
-                .lookup("YARN_CACHE_FOLDER", at)
-                .and_then(|d| d.value.clone());
-            cache_left(&run, env_folder.as_deref(), findings);
-        }
+    for (at, run) in shipped_runs(model, |run| mentions(run, "yarn")) {
+        let env_folder = model
+            .lookup("YARN_CACHE_FOLDER", at)
+            .and_then(|d| d.value.clone());
+        cache_left(&run, env_folder.as_deref(), findings);
     }
 }
 

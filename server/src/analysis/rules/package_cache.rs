@@ -3,7 +3,7 @@
 use super::package_args::has_option;
 use crate::analysis::model::{Base, StageModel};
 use crate::analysis::shell::Command;
-use crate::syntax::Instruction;
+use crate::syntax::{Instruction, InstructionKind};
 
 /// The directories a RUN keeps out of its layer: the targets of its
 /// `--mount=type=cache` and `--mount=type=tmpfs`, without trailing slashes.
@@ -42,6 +42,32 @@ pub(crate) fn covered(targets: &[String], path: &str) -> bool {
                 .strip_prefix(t.as_str())
                 .is_some_and(|rest| rest.starts_with('/'))
     })
+}
+
+/// The RUNs of a stage whose leftovers end up in an image, with their index in the
+/// stage and limited to those `wanted` takes: the stage's own RUNs when the stage
+/// ships, and every ONBUILD RUN (those run in builds we cannot see: assume they ship).
+pub(crate) fn shipped_runs<'t>(
+    model: &StageModel<'_, 't>,
+    wanted: impl Fn(&Instruction<'t>) -> bool,
+) -> Vec<(usize, Instruction<'t>)> {
+    let mut ships = None;
+    let mut runs = Vec::new();
+    for (at, instruction) in model.stage.instructions.iter().enumerate() {
+        let (run, trigger) = match instruction.kind() {
+            InstructionKind::Run => (*instruction, false),
+            InstructionKind::Onbuild => match instruction.onbuild_trigger() {
+                Some(trigger) => (trigger, true),
+                None => continue,
+            },
+            _ => continue,
+        };
+        // Whether the stage ships is worked out once, and only for a RUN that matters.
+        if wanted(&run) && (trigger || *ships.get_or_insert_with(|| stage_ships(model))) {
+            runs.push((at, run));
+        }
+    }
+    runs
 }
 
 /// Whether a stage's layers end up in an image: it is the last stage, or a later

@@ -52,20 +52,7 @@ const FAMILIES: &[Family] = &[
             "hold",
             "unhold",
         ],
-        options: OptionSyntax {
-            takes_value: &[
-                "-o",
-                "--option",
-                "-c",
-                "--config-file",
-                "-t",
-                "--target-release",
-                "--default-release",
-                "-a",
-                "--host-architecture",
-            ],
-            bundles: true,
-        },
+        options: super::apt::APT_OPTIONS,
     },
     Family {
         tools: &["apk"],
