@@ -559,6 +559,14 @@ impl<'t> Instruction<'t> {
             .collect()
     }
 
+    /// The bytes of the first argument, or of the whole instruction when it has none:
+    /// where a finding about the instruction's value goes.
+    pub fn first_argument_range(&self) -> Range<usize> {
+        self.arguments()
+            .first()
+            .map_or(self.node.byte_range(), |n| n.byte_range())
+    }
+
     /// Like [`Self::arguments`], with FROM's `AS` keyword in its place.
     pub fn arguments_with_as(&self) -> Vec<Node<'t>> {
         let as_keyword = self.node.child_by_field_id(kind_ids().as_field);

@@ -52,10 +52,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         let Some((dir, mounted)) = system_directory(&workdir.value) else {
             continue;
         };
-        let at = instruction
-            .arguments()
-            .first()
-            .map_or(instruction.node().byte_range(), |n| n.byte_range());
+        let at = instruction.first_argument_range();
         let why = if mounted {
             "is replaced by a kernel filesystem when the container starts"
         } else {

@@ -80,10 +80,7 @@ fn check_root(model: &StageModel<'_, '_>, findings: &mut Findings) {
     }
     match user.at.and_then(|i| model.stage.instructions.get(i)) {
         Some(instruction) => {
-            let at = instruction
-                .arguments()
-                .first()
-                .map_or(instruction.node().byte_range(), |n| n.byte_range());
+            let at = instruction.first_argument_range();
             findings.report(
                 at,
                 format!(

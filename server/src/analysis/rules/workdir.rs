@@ -44,10 +44,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         if is_absolute(&path) {
             absolute_set = true;
         } else if !absolute_set && !path.is_empty() {
-            let at = instruction
-                .arguments()
-                .first()
-                .map_or(instruction.node().byte_range(), |n| n.byte_range());
+            let at = instruction.first_argument_range();
             findings.report(
                 at,
                 format!("relative WORKDIR `{path}` depends on the base image's working directory: use an absolute path"),
