@@ -114,10 +114,10 @@ fn a_realistic_dockerfile_opens_with_its_findings_for_its_version() {
     assert_eq!(
         codes,
         [
-            "apt-lists-not-deleted",
+            "apt-lists-not-removed",
             "apt-no-install-recommends",
             "apt-package-unpinned",
-            "pip-missing-no-cache-dir",
+            "pip-no-cache-dir",
             "json-args-recommended"
         ]
     );

@@ -70,6 +70,7 @@ mod tests {
             message: message.to_owned(),
             range,
             severity,
+            fix: None,
         };
         Located::all(Path::new(path), text, vec![finding]).remove(0)
     }

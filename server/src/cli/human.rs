@@ -31,6 +31,7 @@ mod tests {
             message: "something is wrong".to_owned(),
             range,
             severity,
+            fix: None,
         };
         Located::all(Path::new("app/Dockerfile"), text, vec![finding]).remove(0)
     }

@@ -111,6 +111,7 @@ mod tests {
             message: "something is wrong".to_owned(),
             range,
             severity: Severity::Error,
+            fix: None,
         }
     }
 

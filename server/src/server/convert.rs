@@ -146,6 +146,7 @@ mod tests {
             message: String::new(),
             range: start..start + 1,
             severity,
+            fix: None,
         }
     }
 

@@ -186,7 +186,13 @@ impl<'t> Checker<'_, 't> {
                 let start = node.start_byte();
                 // A check that reports outside its node would be a bug; keep it in range.
                 found.findings.retain(|f| f.range.start >= start);
+                let end = node.end_byte();
                 for f in &mut found.findings {
+                    // The key covers this node's text alone: an edit outside it could
+                    // be stale when the finding is reused.
+                    if f.fix_span().is_some_and(|s| s.start < start || s.end > end) {
+                        f.fix = None;
+                    }
                     f.range = f.range.start - start..f.range.end - start;
                 }
                 for k in &mut found.keywords {

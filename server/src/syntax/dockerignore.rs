@@ -72,6 +72,7 @@ pub fn errors(file: &Dockerignore<'_>) -> Vec<Finding> {
                     ),
                     range: node.byte_range(),
                     severity: Severity::Error,
+                    fix: None,
                 });
             }
         }
@@ -85,6 +86,7 @@ pub fn errors(file: &Dockerignore<'_>) -> Vec<Finding> {
                     .into(),
                 range: start..pattern.range.end,
                 severity: Severity::Error,
+                fix: None,
             });
         }
     }

@@ -65,6 +65,7 @@ pub fn file_errors(file: &Dockerfile<'_>) -> Vec<Finding> {
             message: "file with no instructions: a Dockerfile needs at least a FROM".into(),
             range: 0..src.len().min(src.find('\n').unwrap_or(src.len())),
             severity: Severity::Error,
+            fix: None,
         });
     }
     long_lines(src, &mut errors);
@@ -77,6 +78,7 @@ fn error(rule: &'static str, node: Node<'_>, message: String) -> Finding {
         message,
         range: node.byte_range(),
         severity: Severity::Error,
+        fix: None,
     }
 }
 
@@ -320,6 +322,7 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
             ),
             range: ignored.byte_range(),
             severity: Severity::Warning,
+            fix: None,
         });
     }
 
@@ -397,6 +400,7 @@ fn long_lines(src: &str, errors: &mut Vec<Finding>) {
                 ),
                 range: start..end,
                 severity: Severity::Error,
+                fix: None,
             });
         }
         start = end + 1;

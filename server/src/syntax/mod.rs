@@ -5,6 +5,7 @@ mod directives;
 mod dockerignore;
 mod dump;
 mod errors;
+mod fix;
 mod heredoc;
 mod logical;
 mod tree;
@@ -21,6 +22,7 @@ pub use dump::{buildkit_dump, go_quote};
 pub use errors::{
     closest, edit_distance, empty_continuation_lines, errors_of_instruction, file_errors,
 };
+pub use fix::{Applicability, Edit, Fix, NewFile};
 pub use heredoc::{HeredocSpec, parse_marker};
 pub use logical::{logical_segments, logical_text};
 pub use tree::{ParseError, language, parse};
@@ -43,6 +45,8 @@ pub struct Finding {
     /// Byte range in the source text.
     pub range: Range<usize>,
     pub severity: Severity,
+    /// How to resolve it, when there is a way.
+    pub fix: Option<std::sync::Arc<Fix>>,
 }
 
 /// Which grammar a file uses.
@@ -69,6 +73,7 @@ pub fn check(kind: FileKind, text: &str) -> Vec<Finding> {
             message: err.to_string(),
             range: 0..0,
             severity: Severity::Error,
+            fix: None,
         }],
     }
 }

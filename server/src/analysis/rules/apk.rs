@@ -28,7 +28,7 @@ exact pin breaks the build when the package is patched. Prefer `~` pins on a fix
 };
 
 pub static APK_MISSING_NO_CACHE: Rule = Rule {
-    id: "apk-missing-no-cache",
+    id: "apk-no-cache",
     summary: "`apk add` should use `--no-cache`",
     severity: Severity::Info,
     aliases: &[Alias::Hadolint("DL3019"), Alias::Trivy("DS-0025")],
@@ -165,15 +165,12 @@ mod tests {
     #[test]
     fn add_without_no_cache_is_reported_on_the_command() {
         let text = "FROM alpine\nRUN apk update && \\\n    apk add curl\n";
-        let found = findings("apk-missing-no-cache", text);
+        let found = findings("apk-no-cache", text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "3:5-3:12");
         insta::assert_snapshot!(found[0].1, @"`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)");
         assert_eq!(
-            flagged(
-                "apk-missing-no-cache",
-                "FROM alpine\nRUN apk --update add curl\n"
-            ),
+            flagged("apk-no-cache", "FROM alpine\nRUN apk --update add curl\n"),
             ["apk --update add"]
         );
     }
@@ -187,21 +184,18 @@ mod tests {
                     RUN --mount=type=cache,target=/etc/apk/cache apk add curl\n\
                     RUN apk add --update curl && rm -rf /var/cache/apk/*\n\
                     RUN apk del curl && apk upgrade\n";
-        assert!(flagged("apk-missing-no-cache", text).is_empty());
+        assert!(flagged("apk-no-cache", text).is_empty());
     }
 
     #[test]
     fn a_cleanup_before_the_add_does_not_count() {
         let text = "FROM alpine\nRUN rm -rf /var/cache/apk/* && apk add -U curl\n";
-        assert_eq!(flagged("apk-missing-no-cache", text), ["apk add"]);
+        assert_eq!(flagged("apk-no-cache", text), ["apk add"]);
     }
 
     #[test]
     fn onbuild_and_heredocs_are_checked() {
         let text = "FROM alpine\nONBUILD RUN apk add git\nRUN <<EOF\napk add --update jq\nEOF\n";
-        assert_eq!(
-            flagged("apk-missing-no-cache", text),
-            ["apk add", "apk add"]
-        );
+        assert_eq!(flagged("apk-no-cache", text), ["apk add", "apk add"]);
     }
 }

@@ -46,7 +46,7 @@ not a version, and is reported too. Local `.deb` files and variables (`$PACKAGES
 };
 
 pub static APT_LISTS_NOT_DELETED: Rule = Rule {
-    id: "apt-lists-not-deleted",
+    id: "apt-lists-not-removed",
     summary: "`apt-get update` should be followed by deleting /var/lib/apt/lists in the same RUN",
     severity: Severity::Info,
     aliases: &[Alias::Hadolint("DL3009")],
@@ -491,12 +491,12 @@ mod tests {
         assert!(flagged("apt-instead-of-apt-get", text).is_empty());
     }
 
-    // apt-lists-not-deleted
+    // apt-lists-not-removed
 
     #[test]
     fn lists_left_by_update_are_reported_on_the_update() {
         let text = "FROM debian\nRUN apt-get update \\\n && apt-get install -y curl\n";
-        let found = findings("apt-lists-not-deleted", text);
+        let found = findings("apt-lists-not-removed", text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "2:5-2:19");
         insta::assert_snapshot!(found[0].1, @"`apt-get update` leaves its package lists (/var/lib/apt/lists) in the layer: end this RUN with `rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists");
@@ -509,13 +509,13 @@ mod tests {
                     RUN apt-get update && apt-get install -y git && rm -fr /var/lib/apt/lists\n\
                     RUN apt-get update && apt-get install -y vim; find /var/lib/apt/lists -type f -delete\n\
                     RUN <<EOF\napt-get update\napt-get install -y jq\nrm -r /var/lib/apt/*\nEOF\n";
-        assert!(flagged("apt-lists-not-deleted", text).is_empty());
+        assert!(flagged("apt-lists-not-removed", text).is_empty());
     }
 
     #[test]
     fn deleting_before_the_update_is_not() {
         let text = "FROM debian\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y curl\n";
-        assert_eq!(flagged("apt-lists-not-deleted", text), ["apt-get update"]);
+        assert_eq!(flagged("apt-lists-not-removed", text), ["apt-get update"]);
     }
 
     #[test]
@@ -524,13 +524,13 @@ mod tests {
                     RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y a\n\
                     RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n    --mount=type=cache,target=/var/lib/apt,sharing=locked \\\n    apt-get update && apt-get install -y b\n\
                     RUN --mount=type=tmpfs,target=/var/lib/apt/lists/ apt-get update\n";
-        assert!(flagged("apt-lists-not-deleted", text).is_empty());
+        assert!(flagged("apt-lists-not-removed", text).is_empty());
     }
 
     #[test]
     fn a_cache_mount_on_the_archives_alone_does_not() {
         let text = "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y a\n";
-        let found = findings("apt-lists-not-deleted", text);
+        let found = findings("apt-lists-not-removed", text);
         assert_eq!(found.len(), 1);
         insta::assert_snapshot!(found[0].1, @"`apt-get update` leaves its package lists (/var/lib/apt/lists) in the layer: the cache mount on /var/cache/apt does not hold them: also mount a cache on /var/lib/apt/lists, or end this RUN with `rm -rf /var/lib/apt/lists/*`");
     }
@@ -540,9 +540,9 @@ mod tests {
         let text = "FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\n\
                     FROM debian AS base\nRUN apt-get update && apt-get install -y curl\n\
                     FROM base\nCOPY --from=build /out /out\nONBUILD RUN apt-get update\n";
-        let found = flagged("apt-lists-not-deleted", text);
+        let found = flagged("apt-lists-not-removed", text);
         assert_eq!(found, ["apt-get update", "apt-get update"]);
-        let found = findings("apt-lists-not-deleted", text);
+        let found = findings("apt-lists-not-removed", text);
         assert_eq!(found[0].0, "4:5-4:19");
         assert_eq!(found[1].0, "7:13-7:27");
     }
@@ -551,15 +551,15 @@ mod tests {
     fn apt_dist_clean_deletes_the_lists() {
         let text = "FROM debian:trixie\nRUN set -eux; apt-get update; \\\n  apt-get install -y --no-install-recommends gnupg; \\\n  apt-get dist-clean\n\
                     RUN apt-get update && apt-get install -y curl && apt-get distclean\n";
-        assert!(flagged("apt-lists-not-deleted", text).is_empty());
+        assert!(flagged("apt-lists-not-removed", text).is_empty());
         let text =
             "FROM debian:trixie\nRUN apt-get update && apt-get install -y curl && apt-get clean\n";
-        assert_eq!(flagged("apt-lists-not-deleted", text), ["apt-get update"]);
+        assert_eq!(flagged("apt-lists-not-removed", text), ["apt-get update"]);
     }
 
     #[test]
     fn an_install_without_update_leaves_no_new_lists() {
         let text = "FROM debian\nRUN apt-get install -y curl\nRUN echo update\n";
-        assert!(flagged("apt-lists-not-deleted", text).is_empty());
+        assert!(flagged("apt-lists-not-removed", text).is_empty());
     }
 }

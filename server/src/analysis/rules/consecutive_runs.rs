@@ -6,7 +6,7 @@ use crate::analysis::shell;
 use crate::syntax::{Instruction, InstructionKind, Severity};
 
 pub static CONSECUTIVE_RUN_INSTRUCTIONS: Rule = Rule {
-    id: "consecutive-run-instructions",
+    id: "consecutive-run",
     summary: "Consecutive short RUN instructions could be one",
     severity: Severity::Info,
     aliases: &[Alias::Hadolint("DL3059")],
@@ -117,7 +117,7 @@ mod tests {
     fn the_second_run_keyword_is_reported() {
         let text = "FROM alpine\nRUN apk add git\n# check it\nrun git --version && git help\n";
         assert_eq!(
-            findings("consecutive-run-instructions", text),
+            findings("consecutive-run", text),
             [(
                 "4:1-4:4".to_owned(),
                 "this RUN follows another short RUN with the same flags: join them with `&&` to save a layer and a build step".to_owned()
@@ -129,7 +129,7 @@ mod tests {
     fn a_chain_of_short_runs() {
         let text = "FROM alpine\nRUN a\nRUN b\nRUN [\"c\"]\n";
         assert_eq!(
-            findings("consecutive-run-instructions", text)
+            findings("consecutive-run", text)
                 .into_iter()
                 .map(|(range, _)| range)
                 .collect::<Vec<_>>(),
@@ -146,13 +146,13 @@ mod tests {
                     RUN <<EOF\nset -e\ni\nj\nEOF\nRUN k\n\
                     ONBUILD RUN l\nRUN m\n\
                     FROM alpine\nRUN n\n";
-        assert!(flagged("consecutive-run-instructions", text).is_empty());
+        assert!(flagged("consecutive-run", text).is_empty());
     }
 
     #[test]
     fn the_same_flags_in_another_order_do_not_separate() {
         let text = "FROM alpine\nRUN --network=none --mount=type=secret,id=a a\nRUN --mount=type=secret,id=a --network=none b\n";
-        assert_eq!(flagged("consecutive-run-instructions", text), ["RUN"]);
+        assert_eq!(flagged("consecutive-run", text), ["RUN"]);
     }
 
     #[test]

@@ -52,7 +52,7 @@ use std::ops::Range;
 use crate::analysis::model::{FileModel, StageModel, StageSummary};
 use crate::analysis::settings::Context;
 pub use crate::syntax::Finding;
-use crate::syntax::{Dockerfile, Instruction, Severity};
+use crate::syntax::{Dockerfile, Fix, Instruction, Severity};
 
 /// Another tool's name for the same check, so that users keep their ignore comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +198,16 @@ impl Findings<'_> {
                 .context
                 .settings
                 .severity_of(self.rule.id, self.rule.severity),
+            fix: None,
         });
+    }
+
+    /// Reports a finding with the fix that resolves it.
+    pub fn report_fix(&mut self, range: Range<usize>, message: impl Into<String>, fix: Fix) {
+        self.report(range, message);
+        if let Some(last) = self.found.pop() {
+            self.found.push(last.with_fix(fix));
+        }
     }
 
     /// Settings and neighbouring files.

@@ -6,7 +6,7 @@ use crate::analysis::shell;
 use crate::syntax::{Instruction, Severity};
 
 pub static PACKAGE_UPDATE_ALONE: Rule = Rule {
-    id: "package-update-alone",
+    id: "package-manager-update-alone",
     summary: "A package index update should be followed by an install in the same RUN",
     severity: Severity::Warning,
     aliases: &[Alias::Trivy("DS-0017")],
@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn an_update_alone_is_reported_on_the_command() {
         let text = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n";
-        let found = findings("package-update-alone", text);
+        let found = findings("package-manager-update-alone", text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "2:5-2:19");
         insta::assert_snapshot!(found[0].1, @"`apt-get update` with nothing installed after it in this RUN: the layer is cached with its index, which goes stale for later installs; update and install in the same RUN");
@@ -176,7 +176,7 @@ mod tests {
     fn an_update_followed_by_something_else_is_still_alone() {
         let text = "FROM debian\nRUN apt-get update && adduser mike\nRUN apk update; apk del x\n";
         assert_eq!(
-            flagged("package-update-alone", text),
+            flagged("package-manager-update-alone", text),
             ["apt-get update", "apk update"]
         );
     }
@@ -194,20 +194,23 @@ mod tests {
                     RUN <<EOF\napt-get update\napt-get install -y jq\nEOF\n\
                     RUN yum update -y\n\
                     RUN sbt update && ./scripts/update.sh update\n";
-        assert!(flagged("package-update-alone", text).is_empty());
+        assert!(flagged("package-manager-update-alone", text).is_empty());
     }
 
     #[test]
     fn an_install_before_the_update_does_not_count() {
         let text = "FROM debian\nRUN apt-get install -y ca-certificates && apt-get update\n";
-        assert_eq!(flagged("package-update-alone", text), ["apt-get update"]);
+        assert_eq!(
+            flagged("package-manager-update-alone", text),
+            ["apt-get update"]
+        );
     }
 
     #[test]
     fn index_refreshes_of_the_rpm_tools() {
         let text = "FROM fedora\nRUN dnf makecache\nRUN microdnf makecache\nRUN zypper refresh\n";
         assert_eq!(
-            flagged("package-update-alone", text),
+            flagged("package-manager-update-alone", text),
             ["dnf makecache", "microdnf makecache", "zypper refresh"]
         );
     }
@@ -215,6 +218,9 @@ mod tests {
     #[test]
     fn each_manager_needs_its_own_install() {
         let text = "FROM debian\nRUN apk update && apt-get update && apt-get install -y x\n";
-        assert_eq!(flagged("package-update-alone", text), ["apk update"]);
+        assert_eq!(
+            flagged("package-manager-update-alone", text),
+            ["apk update"]
+        );
     }
 }

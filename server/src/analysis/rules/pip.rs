@@ -30,7 +30,7 @@ ref (`git+https://...@v1.2`), variables, and `pip install --upgrade pip` (the in
 };
 
 pub static PIP_MISSING_NO_CACHE_DIR: Rule = Rule {
-    id: "pip-missing-no-cache-dir",
+    id: "pip-no-cache-dir",
     summary: "`pip install` should use `--no-cache-dir`",
     severity: Severity::Warning,
     aliases: &[Alias::Hadolint("DL3042")],
@@ -366,13 +366,13 @@ mod tests {
         assert_eq!(flagged("pip-package-unpinned", text), ["setuptools"]);
     }
 
-    // pip-missing-no-cache-dir
+    // pip-no-cache-dir
 
     #[test]
     fn install_without_no_cache_dir_is_reported_on_the_command() {
         let text =
             "FROM python\nRUN set -eux; \\\n    python3 -m pip install -r requirements.txt\n";
-        let found = findings("pip-missing-no-cache-dir", text);
+        let found = findings("pip-no-cache-dir", text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "3:5-3:27");
         insta::assert_snapshot!(found[0].1, @"`pip install` without `--no-cache-dir` keeps pip's download cache in the layer: add `--no-cache-dir`, set PIP_NO_CACHE_DIR=1, or mount a cache on /root/.cache/pip");
@@ -388,13 +388,13 @@ mod tests {
                     RUN --mount=type=cache,target=/pipcache pip install --cache-dir /pipcache x==1\n\
                     RUN --mount=type=tmpfs,target=/tmp/pc PIP_CACHE_DIR=/tmp/pc pip install x==1\n\
                     RUN pipx install black==24.1 && uv pip install flask\n";
-        assert!(flagged("pip-missing-no-cache-dir", text).is_empty());
+        assert!(flagged("pip-no-cache-dir", text).is_empty());
     }
 
     #[test]
     fn another_cache_mount_is_not() {
         let text = "FROM python\nRUN --mount=type=cache,target=/root/.npm pip install flask==3\n";
-        assert_eq!(flagged("pip-missing-no-cache-dir", text), ["pip install"]);
+        assert_eq!(flagged("pip-no-cache-dir", text), ["pip install"]);
     }
 
     #[test]
@@ -404,14 +404,14 @@ mod tests {
                     FROM python\nARG PIP_NO_CACHE_DIR=off\nRUN pip install c==1\n\
                     FROM python\nRUN PIP_NO_CACHE_DIR=1 pip install d==1\n\
                     RUN export PIP_NO_CACHE_DIR=true && pip install e==1\n";
-        assert!(flagged("pip-missing-no-cache-dir", text).is_empty());
+        assert!(flagged("pip-no-cache-dir", text).is_empty());
     }
 
     #[test]
     fn the_environment_must_be_set_before_the_run_and_in_the_stage() {
         let text = "FROM python\nARG PIP_NO_CACHE_DIR\nRUN pip install a==1\nENV PIP_NO_CACHE_DIR=1\n\
                     FROM python\nRUN pip install b==1\nENV PIP_NO_CACHE_DIR=1\n";
-        let found = findings("pip-missing-no-cache-dir", text);
+        let found = findings("pip-no-cache-dir", text);
         let ranges: Vec<_> = found.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(ranges, ["3:5-3:16", "6:5-6:16"]);
     }
@@ -420,12 +420,12 @@ mod tests {
     fn onbuild_and_heredocs_are_checked() {
         let text = "FROM python\nARG PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install -r requirements.txt\n\
                     FROM python\nRUN <<EOF\npip install x==1\nEOF\n";
-        let found = findings("pip-missing-no-cache-dir", text);
+        let found = findings("pip-no-cache-dir", text);
         let ranges: Vec<_> = found.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(ranges, ["3:13-3:24", "6:1-6:12"]);
         // The image keeps its ENV, declared before or after the trigger.
         let text =
             "FROM python\nONBUILD RUN pip install -r requirements.txt\nENV PIP_NO_CACHE_DIR=1\n";
-        assert!(flagged("pip-missing-no-cache-dir", text).is_empty());
+        assert!(flagged("pip-no-cache-dir", text).is_empty());
     }
 }
