@@ -3,6 +3,7 @@
 pub mod config;
 pub mod dockerignore_rules;
 pub mod expand;
+pub mod fixes;
 pub mod ignore_match;
 pub mod image_ref;
 pub mod model;

@@ -1,0 +1,8 @@
+//! Fixes: applying edits to text, and the edit builders rules share (RUN chains, lines).
+
+pub mod apply;
+pub mod lines;
+pub mod merge_run;
+pub mod run_chain;
+
+pub use apply::{FixAll, apply_edits, fix_all, minimal_edits};
