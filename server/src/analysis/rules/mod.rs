@@ -593,6 +593,32 @@ pub(crate) mod testing {
         located(text, run_one(rule_id, text))
     }
 
+    /// The text after applying every fix (safe or not) of one rule's findings, in one
+    /// round; panics when fixes overlap or a finding has none.
+    pub fn fixed(rule_id: &str, text: &str) -> String {
+        fixed_in(rule_id, text, &Context::default())
+    }
+
+    /// [`fixed`] in a context.
+    pub fn fixed_in(rule_id: &str, text: &str, context: &Context) -> String {
+        let found = run_in(rule_id, text, context);
+        assert!(!found.is_empty(), "{rule_id} finds nothing to fix");
+        let mut edits = Vec::new();
+        for finding in &found {
+            assert!(finding.fix.is_some(), "no fix for {finding:?}");
+            edits.extend(finding.fix_edits());
+        }
+        crate::analysis::fixes::apply_edits(text, &edits).expect("fixes do not overlap")
+    }
+
+    /// The title and applicability of each fix of one rule's findings (`None`: no fix).
+    pub fn fixes(rule_id: &str, text: &str) -> Vec<Option<(String, crate::syntax::Applicability)>> {
+        run_one(rule_id, text)
+            .into_iter()
+            .map(|f| f.fix.map(|x| (x.title.clone(), x.applicability)))
+            .collect()
+    }
+
     /// The text each finding of one rule points at.
     pub fn flagged(rule_id: &str, text: &str) -> Vec<String> {
         run_one(rule_id, text)
@@ -628,6 +654,29 @@ mod tests {
             assert!(
                 testing::run_in(rule.id, rule.good, &context).is_empty(),
                 "the good example of {} still triggers",
+                rule.id
+            );
+        }
+    }
+
+    /// A rule that says it is fixable offers a fix on its bad example, and the fix
+    /// resolves what it flags there; a rule that says it is not offers none.
+    #[test]
+    fn fixable_rules_fix_their_bad_example() {
+        let context = testing::example_context();
+        for rule in RULES {
+            let found = testing::run_in(rule.id, rule.bad, &context);
+            let with_fix = found.iter().filter(|f| f.fix.is_some()).count();
+            if !rule.fixable {
+                assert_eq!(with_fix, 0, "{} says it has no fix but offers one", rule.id);
+                continue;
+            }
+            assert!(with_fix > 0, "{} offers no fix on its bad example", rule.id);
+            let fixed = testing::fixed_in(rule.id, rule.bad, &context);
+            let after = testing::run_in(rule.id, &fixed, &context);
+            assert!(
+                after.len() < found.len(),
+                "{}: the fixed example still triggers it:\n{fixed}",
                 rule.id
             );
         }
