@@ -825,3 +825,45 @@ fn rules_json_names_every_hadolint_buildkit_and_trivy_check_users_rely_on() -> T
     assert!(missing.is_empty(), "no rule is known as {missing:?}");
     Ok(())
 }
+
+const UNFIXED: &str = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\nUSER nobody\nCMD [\"curl\"]\n";
+
+#[test]
+fn diff_prints_the_safe_fixes_and_writes_nothing() -> TestResult {
+    let dir = tree(&[("Dockerfile", UNFIXED.as_bytes())])?;
+    let output = dockerfile_lsp(&["check", "--diff", "Dockerfile"], dir.path())?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output), @"");
+    assert_eq!(fs::read_to_string(dir.path().join("Dockerfile"))?, UNFIXED);
+
+    // Nothing left to fix: no diff, success.
+    let clean = "FROM debian:bookworm-slim\nUSER nobody\nCMD [\"true\"]\n";
+    fs::write(dir.path().join("Dockerfile"), clean)?;
+    let output = dockerfile_lsp(&["check", "--diff", "Dockerfile"], dir.path())?;
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "");
+    Ok(())
+}
+
+#[test]
+fn fix_writes_the_fixed_file_then_reports_what_is_left() -> TestResult {
+    let dir = tree(&[("Dockerfile", UNFIXED.as_bytes())])?;
+    let output = dockerfile_lsp(&["check", "--fix", "Dockerfile"], dir.path())?;
+    let fixed = fs::read_to_string(dir.path().join("Dockerfile"))?;
+    insta::assert_snapshot!(fixed, @"");
+    assert!(
+        stderr(&output).starts_with("Dockerfile: fixed "),
+        "{}",
+        stderr(&output)
+    );
+    // A second run has nothing left to change.
+    dockerfile_lsp(&["check", "--fix", "Dockerfile"], dir.path())?;
+    assert_eq!(fs::read_to_string(dir.path().join("Dockerfile"))?, fixed);
+    let output = dockerfile_lsp(&["check", "--fix", "--diff", "Dockerfile"], dir.path())?;
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--fix and --diff together are a usage error"
+    );
+    Ok(())
+}

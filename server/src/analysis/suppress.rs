@@ -5,9 +5,10 @@ use std::ops::Range;
 use memchr::memmem;
 use rustc_hash::FxHashSet;
 
+use super::fixes;
 use super::rules::{self, Alias, Finding};
 use super::settings::Settings;
-use crate::syntax::{self, Dockerfile};
+use crate::syntax::{self, Dockerfile, Edit};
 
 /// Which tool's syntax an ignore comment uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +178,56 @@ pub fn apply(file: &Dockerfile<'_>, settings: &Settings, findings: &mut Vec<Find
     });
 }
 
+/// The edit that makes an ignore comment of ours cover `rule_id`: for the instruction
+/// at `at` (`Scope::Next`) or for the file (`Scope::Global`). An ignore comment of ours
+/// already there gets the id added to its list; else a new comment line is inserted
+/// (for the file: after the parser directives, which must stay first).
+pub fn ignore_edit(file: &Dockerfile<'_>, at: usize, rule_id: &str, scope: Scope) -> Option<Edit> {
+    let src = file.src();
+    let existing = pragmas(src).into_iter().find(|p| {
+        p.tool == Tool::Own
+            && p.scope == scope
+            && match scope {
+                Scope::Global => true,
+                _ => file
+                    .instruction_at(at)
+                    .zip(next_code_line(src, p.range.end))
+                    .is_some_and(|(i, next)| i.node().byte_range().contains(&next)),
+            }
+    });
+    if let Some(pragma) = existing {
+        let (_, last) = pragma.codes.last()?;
+        return Some(Edit::insert(last.end, format!(",{rule_id}")));
+    }
+    match scope {
+        Scope::Next => {
+            let instruction = file.instruction_at(at)?;
+            Some(fixes::lines::insert_line_before(
+                &instruction,
+                &format!("# dockerfile-lsp ignore={rule_id}"),
+            ))
+        }
+        Scope::Global => {
+            let after_directives =
+                file.directives()
+                    .map(|d| d.node.end_byte())
+                    .max()
+                    .map_or(0, |end| {
+                        let end = fixes::lines::line_end(src, end.saturating_sub(1));
+                        (end + fixes::lines::newline(src).len()).min(src.len())
+                    });
+            let nl = fixes::lines::newline(src);
+            let text = if after_directives == src.len() && !src.is_empty() && !src.ends_with('\n') {
+                format!("{nl}# dockerfile-lsp global ignore={rule_id}{nl}")
+            } else {
+                format!("# dockerfile-lsp global ignore={rule_id}{nl}")
+            };
+            Some(Edit::insert(after_directives, text))
+        }
+        Scope::Stage => None,
+    }
+}
+
 /// The start of the first line after `from` that is neither blank nor a comment.
 fn next_code_line(src: &str, from: usize) -> Option<usize> {
     let mut at = src[from..].find('\n').map(|i| from + i + 1)?;
@@ -268,5 +319,64 @@ mod tests {
     fn a_pragma_inside_a_continuation_covers_its_instruction() {
         let text = "FROM alpine:3.20\n# hadolint ignore=DL3000\nWORKDIR \\\n  app\nWORKDIR b\n";
         assert_eq!(rules_found(text), [(5, "workdir-relative")]);
+    }
+}
+
+#[cfg(test)]
+mod ignore_edit_tests {
+    use super::*;
+    use crate::analysis::fixes::apply_edits;
+    use crate::analysis::{self, settings::Context};
+    use crate::syntax::FileKind;
+
+    /// The text with an ignore comment for the first finding of `rule`, and whether
+    /// that rule is still found after.
+    fn ignored(text: &str, rule: &str, scope: Scope) -> (String, bool) {
+        let findings = analysis::check(FileKind::Dockerfile, text, &Context::default());
+        let finding = findings.iter().find(|f| f.rule == rule).expect("finding");
+        let tree = syntax::parse(FileKind::Dockerfile, text, None).expect("parse");
+        let file = Dockerfile::new(&tree, text);
+        let edit = ignore_edit(&file, finding.range.start, rule, scope).expect("edit");
+        let after = apply_edits(text, &[edit]).expect("applies");
+        let still = analysis::check(FileKind::Dockerfile, &after, &Context::default())
+            .iter()
+            .any(|f| f.rule == rule);
+        (after, still)
+    }
+
+    #[test]
+    fn an_ignore_comment_for_the_instruction_goes_above_it_indented() {
+        let (text, still) = ignored("FROM a:1\n  WORKDIR b\n", "workdir-relative", Scope::Next);
+        assert_eq!(
+            text,
+            "FROM a:1\n  # dockerfile-lsp ignore=workdir-relative\n  WORKDIR b\n"
+        );
+        assert!(!still);
+        let (text, still) = ignored(
+            "FROM a:1\n# dockerfile-lsp ignore=image-latest-tag\nWORKDIR b\n",
+            "workdir-relative",
+            Scope::Next,
+        );
+        assert_eq!(
+            text,
+            "FROM a:1\n# dockerfile-lsp ignore=image-latest-tag,workdir-relative\nWORKDIR b\n"
+        );
+        assert!(!still);
+    }
+
+    #[test]
+    fn an_ignore_comment_for_the_file_goes_after_the_directives() {
+        let (text, still) = ignored(
+            "# syntax=docker/dockerfile:1\r\n# escape=`\r\nFROM a:1\r\nWORKDIR b\r\n",
+            "workdir-relative",
+            Scope::Global,
+        );
+        assert_eq!(
+            text,
+            "# syntax=docker/dockerfile:1\r\n# escape=`\r\n# dockerfile-lsp global ignore=workdir-relative\r\nFROM a:1\r\nWORKDIR b\r\n"
+        );
+        assert!(!still);
+        let (text, _) = ignored("FROM a:1\nWORKDIR b\n", "workdir-relative", Scope::Global);
+        assert!(text.starts_with("# dockerfile-lsp global ignore=workdir-relative\nFROM"));
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::analysis;
 use crate::analysis::config::Threshold;
+use crate::analysis::fixes;
 use crate::analysis::settings::Context;
 use crate::config_files;
 use crate::files::{self, describe_io};
@@ -63,6 +64,18 @@ pub(super) struct Options<'a> {
     pub fail_level: Option<FailLevel>,
     /// A configuration file given on the command line.
     pub config: Option<&'a Path>,
+    pub fixes: Fixes,
+}
+
+/// What `check` does with the safe fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fixes {
+    /// Nothing: report the findings.
+    Report,
+    /// Write the fixed files, then report what is left (`--fix`).
+    Apply,
+    /// Print a unified diff of the fixes, write nothing, report nothing else (`--diff`).
+    Diff,
 }
 
 /// Checks every file `paths` leads to, printing the report to `out` and problems
@@ -128,7 +141,42 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
                 dockerignore: config_files::dockerignore_for(&path),
                 ..Context::default()
             };
-            let findings = analysis::check(files::kind_for_checking(&path), &text, &context);
+            let kind = files::kind_for_checking(&path);
+            let text = match options.fixes {
+                Fixes::Report => text,
+                Fixes::Diff => {
+                    let fixed = fixes::fix_all(kind, &text, &context);
+                    if fixed.text != text {
+                        write_diff(out, &path, &text, &fixed.text)?;
+                        status = status.max(Status::Findings);
+                    }
+                    continue;
+                }
+                Fixes::Apply => {
+                    let fixed = fixes::fix_all(kind, &text, &context);
+                    if fixed.text != text {
+                        if let Err(error) = fs::write(&path, &fixed.text) {
+                            writeln!(
+                                err,
+                                "{}: error: cannot write the fixed file: {}",
+                                path.display(),
+                                describe_io(&error)
+                            )?;
+                            status = Status::Failure;
+                            continue;
+                        }
+                        writeln!(
+                            err,
+                            "{}: fixed {} problem{}",
+                            path.display(),
+                            fixed.applied.len(),
+                            if fixed.applied.len() == 1 { "" } else { "s" }
+                        )?;
+                    }
+                    fixed.text
+                }
+            };
+            let findings = analysis::check(kind, &text, &context);
             if findings.iter().any(|f| threshold.fails(f.severity)) {
                 status = status.max(Status::Findings);
             }
@@ -149,6 +197,9 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
             }
         }
     }
+    if options.fixes == Fixes::Diff {
+        return Ok(status);
+    }
     let document = match options.format {
         Format::Json => json::report(&collected)?,
         Format::Sarif => sarif::report(&collected)?,
@@ -156,6 +207,19 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
     };
     out.write_all(document.as_bytes())?;
     Ok(status)
+}
+
+/// A unified diff of one file, `a/` and `b/` prefixed as `git apply` and `patch -p1` expect.
+fn write_diff(out: &mut dyn Write, path: &Path, old: &str, new: &str) -> io::Result<()> {
+    let name = path.display().to_string();
+    let diff = similar::TextDiff::from_lines(old, new);
+    write!(
+        out,
+        "{}",
+        diff.unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{name}"), &format!("b/{name}"))
+    )
 }
 
 /// The file's text, or why it has none.
@@ -245,6 +309,7 @@ mod tests {
             format: Format::Human,
             fail_level: None,
             config: None,
+            fixes: Fixes::Report,
         };
         let status = run(options, &mut out, &mut err);
         assert_eq!(status, Status::Failure);

@@ -71,6 +71,15 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
+    /// Apply every safe fix to the files, then report what is left
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+
+    /// Print the safe fixes as a unified diff instead of applying them or reporting
+    /// findings (exit status 1 when there is something to fix)
+    #[arg(long)]
+    diff: bool,
+
     /// Files to check, or directories to search for Dockerfiles and ignore files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -134,6 +143,13 @@ fn run(command: Command) -> Status {
                 format: args.format,
                 fail_level: args.fail_level,
                 config: args.config.as_deref(),
+                fixes: if args.diff {
+                    check::Fixes::Diff
+                } else if args.fix {
+                    check::Fixes::Apply
+                } else {
+                    check::Fixes::Report
+                },
             };
             let status = check::run(options, &mut stdout, &mut stderr);
             match stdout.flush() {

@@ -8,14 +8,17 @@ use std::sync::{Arc, Mutex, RwLock};
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
-    DocumentSymbolResponse, InitializeParams, InitializeResult, InitializedParams, MessageType,
-    OneOf, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    DocumentSymbolParams, DocumentSymbolResponse, InitializeParams, InitializeResult,
+    InitializedParams, MessageType, OneOf, SaveOptions, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::code_actions::{self, Snapshot};
 use super::convert::{self, line_col};
 use super::document::{Change, Document};
 use super::publisher::Publisher;
@@ -121,6 +124,7 @@ impl Backend {
         if hidden > 0 {
             diagnostics.push(convert::too_many(hidden, MAX_DIAGNOSTICS));
         }
+        document.published = findings;
         self.publisher
             .publish(uri.clone(), Some(document.version), diagnostics);
     }
@@ -213,6 +217,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::SOURCE_FIX_ALL,
+                            code_actions::fix_all_kind(),
+                        ]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -331,6 +345,54 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         if self.documents.remove(&uri).is_some() {
             self.publisher.publish(uri, None, Vec::new());
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        // Copied out so that no lock on the store is held while sibling files are read.
+        let snapshot = match self.documents.get(&uri) {
+            Some(document) => {
+                let index = LineIndex::new(&document.text);
+                let start = index.offset(line_col(params.range.start), encoding);
+                let end = index
+                    .offset(line_col(params.range.end), encoding)
+                    .max(start);
+                let snapshot = Snapshot {
+                    uri: uri.clone(),
+                    kind: document.kind,
+                    text: document.text.clone(),
+                    context: document.context.clone(),
+                    findings: document.published.clone(),
+                };
+                (snapshot, start..end)
+            }
+            None => {
+                tracing::debug!(
+                    "codeAction for a document that is not open: {}",
+                    uri.as_str()
+                );
+                return Ok(None);
+            }
+        };
+        let (snapshot, range) = snapshot;
+        let only = params.context.only;
+        let sibling = |target: &Uri| -> Option<String> {
+            if let Some(open) = self.documents.get(target) {
+                return Some(open.text.clone());
+            }
+            let path = target.to_file_path()?;
+            std::fs::read_to_string(&path).ok()
+        };
+        match guarded(|| {
+            code_actions::actions(&snapshot, range, only.as_deref(), encoding, &sibling)
+        }) {
+            Some(actions) => Ok(Some(actions)),
+            None => {
+                self.report_failure("codeAction", &uri);
+                Ok(None)
+            }
         }
     }
 

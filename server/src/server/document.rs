@@ -33,6 +33,8 @@ pub struct Document {
     pub tree: Tree,
     /// Settings and neighbouring files the rules see.
     pub context: Context,
+    /// The findings last published for this text, with their fixes (for code actions).
+    pub published: Vec<Finding>,
     /// What was found in stages, blocks and instructions, relative to their start, by
     /// a hash of their text and the escape character, which decide it.
     cache: FxHashMap<u64, Arc<Found>>,
@@ -58,6 +60,7 @@ impl Document {
             text,
             tree,
             context: Context::default(),
+            published: Vec::new(),
             cache: FxHashMap::default(),
         })
     }

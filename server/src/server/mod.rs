@@ -1,6 +1,7 @@
 //! The language server: LSP over stdio, on top of the syntax layer.
 
 mod backend;
+mod code_actions;
 mod convert;
 pub mod document;
 mod publisher;

@@ -1,0 +1,268 @@
+//! Code actions: each finding's fix, ignore comments, and fix-all, as LSP edits.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions,
+    DocumentChangeOperation, DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier,
+    ResourceOp, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+};
+
+use super::convert;
+use crate::analysis::fixes;
+use crate::analysis::settings::Context;
+use crate::analysis::suppress::{self, Scope};
+use crate::position::{LineCol, LineIndex, PositionEncoding};
+use crate::syntax::{self, Dockerfile, Edit, FileKind, Finding, NewFile};
+
+/// The kind of our fix-all action (`source.fixAll.dockerfile-lsp`).
+pub(crate) fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.dockerfile-lsp")
+}
+
+/// A document as the code actions see it, copied out of the store.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub uri: Uri,
+    pub kind: FileKind,
+    pub text: String,
+    pub context: Context,
+    /// What was last published for this text.
+    pub findings: Vec<Finding>,
+}
+
+/// The text of a file next to the document, if it exists (open in the editor or on disk).
+pub(crate) type Sibling<'a> = &'a dyn Fn(&Uri) -> Option<String>;
+
+/// The actions for the findings that touch `range` (bytes), of the kinds the client asks for.
+pub(crate) fn actions(
+    doc: &Snapshot,
+    range: Range<usize>,
+    only: Option<&[CodeActionKind]>,
+    encoding: PositionEncoding,
+    sibling: Sibling<'_>,
+) -> Vec<CodeActionOrCommand> {
+    let index = LineIndex::new(&doc.text);
+    let mut actions = Vec::new();
+    if wants(only, &CodeActionKind::QUICKFIX) {
+        let touched = doc.findings.iter().filter(|f| {
+            f.range.start <= range.end
+                && range.start <= f.range.end
+                && !f.rule.starts_with("syntax-")
+        });
+        for finding in touched.clone() {
+            if let Some(action) = quick_fix(doc, &index, finding, encoding, sibling) {
+                actions.push(action);
+            }
+        }
+        if doc.kind == FileKind::Dockerfile {
+            actions.extend(ignore_actions(doc, &index, touched, encoding));
+        }
+    }
+    if wants(only, &fix_all_kind())
+        && doc
+            .findings
+            .iter()
+            .any(|f| f.fix.as_ref().is_some_and(|x| x.is_safe()))
+        && let Some(action) = fix_all(doc, &index, encoding)
+    {
+        actions.push(action);
+    }
+    actions
+        .into_iter()
+        .map(CodeActionOrCommand::CodeAction)
+        .collect()
+}
+
+/// Whether `kind` is asked for: no filter, or a filter naming it or a parent of it
+/// (`source` covers `source.fixAll.dockerfile-lsp`).
+fn wants(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
+    let Some(only) = only else {
+        return true;
+    };
+    only.iter().any(|asked| {
+        let asked = asked.as_str();
+        kind.as_str() == asked
+            || kind
+                .as_str()
+                .strip_prefix(asked)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+fn text_edits(index: &LineIndex, edits: &[Edit], encoding: PositionEncoding) -> Vec<TextEdit> {
+    edits
+        .iter()
+        .map(|e| TextEdit {
+            range: lsp_range(index, e.range.clone(), encoding),
+            new_text: e.text.clone(),
+        })
+        .collect()
+}
+
+fn lsp_range(
+    index: &LineIndex,
+    range: Range<usize>,
+    encoding: PositionEncoding,
+) -> tower_lsp_server::ls_types::Range {
+    let at = |offset: usize| {
+        let LineCol { line, col } = index.position(offset, encoding);
+        tower_lsp_server::ls_types::Position::new(line, col)
+    };
+    tower_lsp_server::ls_types::Range::new(at(range.start), at(range.end))
+}
+
+fn in_document(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
+    WorkspaceEdit {
+        changes: Some(HashMap::from([(uri.clone(), edits)])),
+        ..WorkspaceEdit::default()
+    }
+}
+
+fn quick_fix(
+    doc: &Snapshot,
+    index: &LineIndex,
+    finding: &Finding,
+    encoding: PositionEncoding,
+    sibling: Sibling<'_>,
+) -> Option<CodeAction> {
+    let fix = finding.fix.as_ref()?;
+    let mut operations = Vec::new();
+    let edits = finding.fix_edits();
+    if !edits.is_empty() {
+        operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri: doc.uri.clone(),
+                version: None,
+            },
+            edits: text_edits(index, &edits, encoding)
+                .into_iter()
+                .map(OneOf::Left)
+                .collect(),
+        }));
+    }
+    if let Some(file) = &fix.new_file {
+        operations.extend(new_file_operations(&doc.uri, file, encoding, sibling)?);
+    }
+    let edit = if fix.new_file.is_none() {
+        in_document(&doc.uri, text_edits(index, &edits, encoding))
+    } else {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(operations)),
+            ..WorkspaceEdit::default()
+        }
+    };
+    Some(CodeAction {
+        title: fix.title.clone(),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![convert::diagnostic(index, finding, encoding)]),
+        edit: Some(edit),
+        is_preferred: Some(fix.is_safe()),
+        ..CodeAction::default()
+    })
+}
+
+/// Creating a file next to the document, or appending to it when it exists.
+fn new_file_operations(
+    document: &Uri,
+    file: &NewFile,
+    encoding: PositionEncoding,
+    sibling: Sibling<'_>,
+) -> Option<Vec<DocumentChangeOperation>> {
+    let path = document.to_file_path()?;
+    let target = Uri::from_file_path(path.parent()?.join(&file.name))?;
+    let edit = |range, new_text| {
+        DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri: target.clone(),
+                version: None,
+            },
+            edits: vec![OneOf::Left(TextEdit { range, new_text })],
+        })
+    };
+    Some(match sibling(&target) {
+        Some(existing) => {
+            let index = LineIndex::new(&existing);
+            let end = existing.len();
+            let contents = if existing.is_empty() || existing.ends_with('\n') {
+                file.contents.clone()
+            } else {
+                format!("{}{}", fixes::lines::newline(&existing), file.contents)
+            };
+            vec![edit(lsp_range(&index, end..end, encoding), contents)]
+        }
+        None => vec![
+            DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                uri: target.clone(),
+                options: Some(CreateFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(true),
+                }),
+                annotation_id: None,
+            })),
+            edit(
+                tower_lsp_server::ls_types::Range::default(),
+                file.contents.clone(),
+            ),
+        ],
+    })
+}
+
+/// "Ignore this rule for this instruction" and "... in this file", once per rule.
+fn ignore_actions<'f>(
+    doc: &Snapshot,
+    index: &LineIndex,
+    findings: impl Iterator<Item = &'f Finding>,
+    encoding: PositionEncoding,
+) -> Vec<CodeAction> {
+    let Ok(tree) = syntax::parse(doc.kind, &doc.text, None) else {
+        return Vec::new();
+    };
+    let file = Dockerfile::new(&tree, &doc.text);
+    let mut seen = Vec::new();
+    let mut actions = Vec::new();
+    for finding in findings {
+        if seen.contains(&finding.rule) {
+            continue;
+        }
+        seen.push(finding.rule);
+        for (scope, title) in [
+            (
+                Scope::Next,
+                format!("Ignore `{}` for this instruction", finding.rule),
+            ),
+            (
+                Scope::Global,
+                format!("Ignore `{}` in this file", finding.rule),
+            ),
+        ] {
+            let Some(edit) = suppress::ignore_edit(&file, finding.range.start, finding.rule, scope)
+            else {
+                continue;
+            };
+            actions.push(CodeAction {
+                title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![convert::diagnostic(index, finding, encoding)]),
+                edit: Some(in_document(&doc.uri, text_edits(index, &[edit], encoding))),
+                ..CodeAction::default()
+            });
+        }
+    }
+    actions
+}
+
+fn fix_all(doc: &Snapshot, index: &LineIndex, encoding: PositionEncoding) -> Option<CodeAction> {
+    let fixed = fixes::fix_all(doc.kind, &doc.text, &doc.context);
+    if fixed.text == doc.text {
+        return None;
+    }
+    let edits = fixes::minimal_edits(&doc.text, &fixed.text);
+    Some(CodeAction {
+        title: format!("Fix all safe problems ({} fixes)", fixed.applied.len()),
+        kind: Some(fix_all_kind()),
+        edit: Some(in_document(&doc.uri, text_edits(index, &edits, encoding))),
+        ..CodeAction::default()
+    })
+}
