@@ -679,6 +679,18 @@ mod tests {
                 "{}: the fixed example still triggers it:\n{fixed}",
                 rule.id
             );
+            // Every rule, not just this one: a fix must not break the file.
+            let serious = |text: &str| {
+                crate::analysis::check(crate::syntax::FileKind::Dockerfile, text, &context)
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .count()
+            };
+            assert!(
+                serious(&fixed) <= serious(rule.bad),
+                "{}: the fix brings a syntax error or an error:\n{fixed}",
+                rule.id
+            );
         }
     }
 
