@@ -246,6 +246,7 @@ fn json_prints_one_array_of_findings_with_their_rules_metadata() -> TestResult {
             "severity",
             "message",
             "fixable",
+            "fix",
         ];
         expected.sort_unstable();
         let mut keys = keys;
@@ -259,6 +260,7 @@ fn json_prints_one_array_of_findings_with_their_rules_metadata() -> TestResult {
         .ok_or("the syntax error is reported")?;
     assert_eq!(syntax["aliases"], serde_json::json!([]));
     assert_eq!(syntax["fixable"], false);
+    assert_eq!(syntax["fix"], serde_json::Value::Null);
     assert_eq!(syntax["severity"], "error");
     insta::assert_snapshot!("json", stdout(&output));
     Ok(())

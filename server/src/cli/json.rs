@@ -17,7 +17,16 @@ struct Entry<'a> {
     aliases: Vec<&'static str>,
     severity: &'static str,
     message: &'a str,
+    /// The finding has a fix (in the editor, or with `--fix` when it is safe).
     fixable: bool,
+    fix: Option<FixEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct FixEntry<'a> {
+    title: &'a str,
+    /// `check --fix` applies it.
+    safe: bool,
 }
 
 /// The whole report, `[]` when nothing was found, ending with a line break.
@@ -34,7 +43,11 @@ pub(super) fn report(findings: &[Located]) -> serde_json::Result<String> {
             aliases: located.aliases(),
             severity: severity_name(located.finding.severity),
             message: &located.finding.message,
-            fixable: located.rule().is_some_and(|rule| rule.fixable),
+            fixable: located.finding.fix.is_some(),
+            fix: located.finding.fix.as_deref().map(|fix| FixEntry {
+                title: &fix.title,
+                safe: fix.is_safe(),
+            }),
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&entries)?;
