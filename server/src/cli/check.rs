@@ -126,6 +126,7 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
             let context = Context {
                 settings: Arc::clone(&settings),
                 dockerignore: config_files::dockerignore_for(&path),
+                project: config_files::project_for(&path),
                 ..Context::default()
             };
             let findings = analysis::check(files::kind_for_checking(&path), &text, &context);
