@@ -113,8 +113,17 @@ impl Document {
     /// FROM lines) and its base stage (rules are scoped to make it so). So an edit
     /// re-checks just the block it falls in: the rest comes from the hash of its inputs.
     pub fn findings(&mut self) -> Vec<Finding> {
-        if self.kind != FileKind::Dockerfile {
-            return syntax::errors(self.kind, &self.tree, &self.text);
+        if self.kind == FileKind::Dockerignore {
+            let mut findings = syntax::errors(self.kind, &self.tree, &self.text);
+            let file = syntax::Dockerignore::new(&self.tree, &self.text);
+            findings.extend(rules::check_dockerignore(&rules::DockerignoreView {
+                file: &file,
+                context: &self.context,
+            }));
+            findings.sort_by(|a, b| {
+                (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+            });
+            return findings;
         }
         let file = Dockerfile::new(&self.tree, &self.text);
         let model = FileModel::new(&file);
