@@ -2,6 +2,7 @@
 
 mod apk;
 mod apt;
+mod build_context;
 mod casing;
 mod cd;
 mod commands;
@@ -315,6 +316,8 @@ pub static RULES: &[&Rule] = &[
     &default_shell::BIN_SH_SYMLINK,
     &pipefail::PIPEFAIL_MISSING,
     &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
+    &build_context::MISSING_DOCKERIGNORE,
+    &build_context::DOCKERIGNORE_MISSING_ENTRIES,
 ];
 
 /// The rule with this id (not an alias), found without a scan.
