@@ -12,6 +12,7 @@ mod continuation;
 mod copy;
 mod copy_from;
 mod default_shell;
+mod dependency_order;
 mod deprecated;
 mod descriptions;
 mod dockerignore;
@@ -318,6 +319,7 @@ pub static RULES: &[&Rule] = &[
     &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
     &build_context::MISSING_DOCKERIGNORE,
     &build_context::DOCKERIGNORE_MISSING_ENTRIES,
+    &dependency_order::COPY_BEFORE_DEPENDENCY_INSTALL,
 ];
 
 /// The rule with this id (not an alias), found without a scan.
