@@ -3,6 +3,7 @@
 mod apk;
 mod apt;
 mod build_context;
+mod cache_mounts;
 mod casing;
 mod cd;
 mod commands;
@@ -320,6 +321,7 @@ pub static RULES: &[&Rule] = &[
     &build_context::MISSING_DOCKERIGNORE,
     &build_context::DOCKERIGNORE_MISSING_ENTRIES,
     &dependency_order::COPY_BEFORE_DEPENDENCY_INSTALL,
+    &cache_mounts::CACHE_MOUNT_OPPORTUNITY,
 ];
 
 /// The rule with this id (not an alias), found without a scan.
