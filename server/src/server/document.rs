@@ -312,6 +312,23 @@ mod tests {
     }
 
     #[test]
+    fn an_ignore_file_is_checked_by_the_rules_for_ignore_files() {
+        let mut doc = Document::open(FileKind::Dockerignore, 1, "*.md\n".into()).unwrap();
+        assert!(doc.findings().is_empty());
+        doc.context = Context {
+            project: Some(Arc::new(crate::analysis::settings::ProjectFiles::new([(
+                ".git".to_owned(),
+                true,
+            )]))),
+            ..Context::default()
+        };
+        let rules: Vec<_> = doc.findings().iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["dockerignore-missing-entries"]);
+        edit(&mut doc, at(1, 0), at(1, 0), ".git\n");
+        assert!(doc.findings().is_empty());
+    }
+
+    #[test]
     fn utf16_columns_after_an_emoji() {
         let mut doc =
             Document::open(FileKind::Dockerfile, 1, "LABEL a=\"😀\" b=c\n".into()).unwrap();
