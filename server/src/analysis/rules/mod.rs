@@ -502,8 +502,13 @@ pub fn documentation(rule: &Rule) -> String {
             .collect();
         out.push_str(&format!("- Same check as: {}\n", aliases.join(", ")));
     }
+    // The examples of rules for ignore files are ignore files.
+    let language = match rule.check {
+        Check::Dockerignore(_) => "gitignore",
+        _ => "dockerfile",
+    };
     out.push_str(&format!(
-        "\n## Why\n\n{}\n\n## Example\n\n```dockerfile\n{}```\n\nFixed:\n\n```dockerfile\n{}```\n",
+        "\n## Why\n\n{}\n\n## Example\n\n```{language}\n{}```\n\nFixed:\n\n```{language}\n{}```\n",
         rule.explanation.trim(),
         rule.bad,
         rule.good
