@@ -27,7 +27,10 @@ Only suggested in files that already use BuildKit features (a `# syntax=` direct
 `/var/lib/apt/lists` (`sharing=locked`: apt needs them to itself), Go's build cache and module cache \
 (`/root/.cache/go-build`, `$GOPATH/pkg/mod`) and Cargo's registry, or the folder the command or the \
 environment names instead. Go and Cargo RUNs of a stage get their mounts together, so that a build \
-after `go mod download` or `cargo fetch` finds the modules in the mount. Debian and Ubuntu images \
+after `go mod download` or `cargo fetch` finds the modules in the mount; when a later stage is built \
+on the stage, that fix is offered one at a time only, since the modules are then no longer in the \
+layers that stage inherits (an offline build there would fail). A mount that already covers part of \
+a folder (`/go/pkg/mod/cache`) counts as the author's choice. Debian and Ubuntu images \
 delete downloaded `.deb` files after each install (`/etc/apt/apt.conf.d/docker-clean`), so the apt \
 mount mostly caches package lists unless that file is removed.\n\n\
 Not reported where the mount would not help or could not work: when `PIP_NO_CACHE_DIR` turns the cache \
@@ -128,11 +131,13 @@ fn downloads(command: &Command) -> Option<(Tool, Range<usize>)> {
         }
         "yarn" => match subcommand(args, PLAIN) {
             None => Some((Tool::Yarn, name_only)),
-            Some((sub, rest)) => {
-                let adds = sub.text == "global" && rest.first().is_some_and(|w| w.text == "add");
-                (matches!(sub.text.as_str(), "install" | "add") || adds)
-                    .then(|| (Tool::Yarn, command_through(command, sub)))
-            }
+            Some((sub, rest)) => match (sub.text.as_str(), rest.first()) {
+                ("install" | "add", _) => Some((Tool::Yarn, command_through(command, sub))),
+                ("global", Some(add)) if add.text == "add" => {
+                    Some((Tool::Yarn, command_through(command, add)))
+                }
+                _ => None,
+            },
         },
         "apt-get" | "apt" => {
             let sub = command
@@ -146,16 +151,19 @@ fn downloads(command: &Command) -> Option<(Tool, Range<usize>)> {
             .then(|| (Tool::Apt, command_through(command, sub)))
         }
         "go" => {
-            let sub = command.subcommand()?;
-            let downloads = match sub.text.as_str() {
-                "build" | "install" | "test" | "get" | "run" | "generate" | "vet" => true,
-                "mod" => command
-                    .positional()
-                    .get(1)
-                    .is_some_and(|w| w.text == "download"),
-                _ => false,
-            };
-            downloads.then(|| (Tool::Go, command_through(command, sub)))
+            let positional = command.positional();
+            let sub = *positional.first()?;
+            match sub.text.as_str() {
+                "build" | "install" | "test" | "get" | "run" => {
+                    Some((Tool::Go, command_through(command, sub)))
+                }
+                "mod" => {
+                    let download = *positional.get(1)?;
+                    (download.text == "download")
+                        .then(|| (Tool::Go, command_through(command, download)))
+                }
+                _ => None,
+            }
         }
         "cargo" => {
             let sub = command.subcommand()?;
@@ -263,11 +271,21 @@ fn cache_dirs(
         Tool::Go => {
             let gopath = var("GOPATH")
                 .unwrap_or_else(|| if image == "golang" { "/go" } else { "/root/go" }.to_owned());
-            vec![
-                var("GOCACHE").unwrap_or_else(|| "/root/.cache/go-build".to_owned()),
-                var("GOMODCACHE")
-                    .unwrap_or_else(|| format!("{}/pkg/mod", gopath.trim_end_matches('/'))),
-            ]
+            let modules = var("GOMODCACHE")
+                .unwrap_or_else(|| format!("{}/pkg/mod", gopath.trim_end_matches('/')));
+            // `go mod download` builds nothing: it only needs the module cache.
+            if command
+                .positional()
+                .first()
+                .is_some_and(|w| w.text == "mod")
+            {
+                vec![modules]
+            } else {
+                vec![
+                    var("GOCACHE").unwrap_or_else(|| "/root/.cache/go-build".to_owned()),
+                    modules,
+                ]
+            }
         }
         Tool::Cargo => {
             let home = var("CARGO_HOME").unwrap_or_else(|| {
@@ -284,6 +302,25 @@ fn cache_dirs(
     Some((dirs, ""))
 }
 
+/// Whether a mount covers a folder, or part of it (`/go/pkg/mod/cache` in
+/// `/go/pkg/mod`: the author chose what to cache there).
+fn handled(targets: &[String], dir: &str) -> bool {
+    covered(targets, dir)
+        || targets.iter().any(|t| {
+            t.strip_prefix(dir.trim_end_matches('/'))
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// Whether a later stage is built on this one, and so inherits what its RUNs leave.
+fn has_children(model: &StageModel<'_, '_>) -> bool {
+    model
+        .file
+        .stages
+        .iter()
+        .any(|s| s.base == Base::Stage(model.stage.index))
+}
+
 /// Whether the RUN runs as root, whose home the default cache folders are in.
 fn as_root(model: &StageModel<'_, '_>, at: usize) -> bool {
     model.user_at(at).is_none_or(|user| {
@@ -298,8 +335,6 @@ struct Download<'t> {
     at: usize,
     run: Instruction<'t>,
     tool: Tool,
-    /// Index of the first downloading command in the RUN.
-    command: usize,
     range: Range<usize>,
     /// Folders not covered by a mount yet, and extra options of their mounts.
     dirs: Vec<String>,
@@ -318,7 +353,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         let run = shell::run_commands(instruction);
         let targets = cache_targets(instruction);
         let mut tools: Vec<Tool> = Vec::new();
-        for (index, command) in run.commands.iter().enumerate() {
+        for command in &run.commands {
             let Some((tool, range)) = downloads(command) else {
                 continue;
             };
@@ -329,7 +364,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
             let Some((dirs, options)) = cache_dirs(model, at, tool, command) else {
                 continue;
             };
-            let dirs: Vec<String> = dirs.into_iter().filter(|d| !covered(&targets, d)).collect();
+            let dirs: Vec<String> = dirs.into_iter().filter(|d| !handled(&targets, d)).collect();
             if dirs.is_empty() {
                 continue;
             }
@@ -337,7 +372,6 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
                 at,
                 run: *instruction,
                 tool,
-                command: index,
                 range,
                 dirs,
                 options,
@@ -345,38 +379,34 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         }
     }
     for download in &found {
-        let dirs = download
-            .dirs
-            .iter()
-            .map(|d| format!("`{d}`"))
-            .collect::<Vec<_>>();
-        let (noun, listed) = match dirs.as_slice() {
-            [one] => ("a cache", one.clone()),
-            [init @ .., last] => ("caches", format!("{} and {last}", init.join(", "))),
-            [] => continue,
+        let Some((noun, listed)) = described(&download.dirs) else {
+            continue;
         };
-        let what = shell::run_commands(&download.run)
-            .commands
-            .get(download.command)
-            .map_or(String::new(), |c| {
-                download
-                    .run
-                    .src()
-                    .get(download.range.clone())
-                    .map_or_else(|| c.name.clone(), str::to_owned)
-            });
+        let what = download.run.logical(download.range.clone());
+        let what = what.split_whitespace().collect::<Vec<_>>().join(" ");
         let message = format!(
-            "`{what}` downloads everything again each time this RUN runs: mount {noun} on {listed} (`--mount=type=cache,target=...`) to keep the downloads between builds, outside the image"
+            "`{what}` starts from an empty cache each time this RUN runs: mount {noun} on {listed} (`--mount=type=cache,target=...`) to keep it between builds, outside the image"
         );
         let group: Vec<&Download<'_>> = if download.tool.grouped() {
             found.iter().filter(|d| d.tool == download.tool).collect()
         } else {
             vec![download]
         };
+        // Modules and crates left in the layer may be what a stage built on this one
+        // compiles from (offline): with a mount they are no longer there.
+        let inherited = download.tool.grouped() && has_children(model);
         let fix = if group.iter().all(|d| as_root(model, d.at)) {
             fix_for(&group).map(|(edits, safe)| {
+                let safe = safe && !inherited;
                 let title = if group.len() > 1 {
-                    format!("Mount {noun} on {listed} in every RUN that uses it")
+                    let mut all: Vec<String> = Vec::new();
+                    for dir in group.iter().flat_map(|d| &d.dirs) {
+                        if !all.contains(dir) {
+                            all.push(dir.clone());
+                        }
+                    }
+                    let (noun, listed) = described(&all).unwrap_or((noun, listed.clone()));
+                    format!("Mount {noun} on {listed} in every RUN of the stage that uses them")
                 } else {
                     format!("Mount {noun} on {listed}")
                 };
@@ -397,6 +427,16 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
             Some(fix) => findings.report_fix(download.range.clone(), message, fix),
             None => findings.report(download.range.clone(), message),
         }
+    }
+}
+
+/// "a cache" or "caches", and the folders in words.
+fn described(dirs: &[String]) -> Option<(&'static str, String)> {
+    let dirs: Vec<String> = dirs.iter().map(|d| format!("`{d}`")).collect();
+    match dirs.as_slice() {
+        [] => None,
+        [one] => Some(("a cache", one.clone())),
+        [init @ .., last] => Some(("caches", format!("{} and {last}", init.join(", ")))),
     }
 }
 
@@ -423,7 +463,6 @@ fn fix_run(download: &Download<'_>) -> Option<(Vec<Edit>, bool)> {
     let mut edits = vec![Edit::insert(keyword.end_byte(), mounts)];
     let commands = shell::run_commands(run);
     let mut safe = true;
-    let mut removed = Vec::new();
     for (index, command) in commands.commands.iter().enumerate() {
         let tool_command = downloads(command).is_some_and(|(t, _)| t == download.tool);
         if tool_command && download.tool == Tool::Pip {
@@ -433,7 +472,6 @@ fn fix_run(download: &Download<'_>) -> Option<(Vec<Edit>, bool)> {
         }
         if cleans(command, download.tool, &download.dirs) {
             edits.push(remove_command(&commands, index)?);
-            removed.push(index);
         }
     }
     if download.tool == Tool::Apt {
@@ -521,7 +559,7 @@ mod tests {
         let found = findings(ID, &text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "3:5-3:16");
-        insta::assert_snapshot!(found[0].1, @"`pip install` downloads everything again each time this RUN runs: mount a cache on `/root/.cache/pip` (`--mount=type=cache,target=...`) to keep the downloads between builds, outside the image");
+        insta::assert_snapshot!(found[0].1, @"`pip install` starts from an empty cache each time this RUN runs: mount a cache on `/root/.cache/pip` (`--mount=type=cache,target=...`) to keep it between builds, outside the image");
         assert_eq!(
             fixes(ID, &text),
             [Some((
@@ -583,7 +621,7 @@ mod tests {
         let fix = found[0].fix.as_ref().expect("a fix");
         assert_eq!(
             fix.title,
-            "Mount caches on `/root/.cache/go-build` and `/go/pkg/mod` in every RUN that uses it"
+            "Mount caches on `/go/pkg/mod` and `/root/.cache/go-build` in every RUN of the stage that uses them"
         );
         assert_eq!(found[0].fix_edits(), found[1].fix_edits());
         insta::assert_snapshot!(apply_edits(&text, &found[0].fix_edits()).unwrap_or_default(), @r"
@@ -591,12 +629,52 @@ mod tests {
             FROM golang:1.22 AS build
             WORKDIR /src
             COPY go.mod go.sum ./
-            RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod go mod download
+            RUN --mount=type=cache,target=/go/pkg/mod go mod download
             COPY . .
             RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod CGO_ENABLED=0 go build -o /out/app ./cmd/app
             FROM scratch
             COPY --from=build /out/app /app
             ");
+    }
+
+    #[test]
+    fn downloads_that_stages_built_on_this_one_may_compile_from_are_unsafe_to_mount() {
+        let text = with_syntax(
+            "FROM rust:1.79 AS base\nWORKDIR /code\nCOPY Cargo.toml Cargo.lock ./\nRUN cargo fetch\nCOPY . .\nFROM base AS builder\nRUN cargo build --release --offline\n",
+        );
+        assert_eq!(
+            fixes(ID, &text),
+            [
+                Some((
+                    "Mount a cache on `/usr/local/cargo/registry`".to_owned(),
+                    Applicability::Unsafe
+                )),
+                Some((
+                    "Mount a cache on `/usr/local/cargo/registry`".to_owned(),
+                    Applicability::Safe
+                )),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_each_command_needs_and_what_is_mounted_in_part() {
+        let text = with_syntax(
+            "FROM golang:1.22\nRUN go mod download\nRUN --mount=type=cache,target=/go/pkg/mod/cache go build ./...\nRUN yarn global add pm2@5\n",
+        );
+        let found = findings(ID, &text);
+        let messages: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+        insta::assert_debug_snapshot!(messages, @r#"
+            [
+                "`go mod download` starts from an empty cache each time this RUN runs: mount a cache on `/go/pkg/mod` (`--mount=type=cache,target=...`) to keep it between builds, outside the image",
+                "`go build` starts from an empty cache each time this RUN runs: mount a cache on `/root/.cache/go-build` (`--mount=type=cache,target=...`) to keep it between builds, outside the image",
+                "`yarn global add` starts from an empty cache each time this RUN runs: mount a cache on `/usr/local/share/.cache/yarn` (`--mount=type=cache,target=...`) to keep it between builds, outside the image",
+            ]
+            "#);
+        assert_eq!(
+            flagged(ID, &text),
+            ["go mod download", "go build", "yarn global add"]
+        );
     }
 
     #[test]
