@@ -989,6 +989,15 @@ mod tests {
     }
 
     #[test]
+    fn crlf_line_ends_are_kept() {
+        let text = "FROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\nRUN npm ci && \\\r\n    npm run build\r\nCMD [\"npm\", \"start\"]\r\n";
+        assert_eq!(
+            fixed(ID, text),
+            "FROM node:20\r\nWORKDIR /app\r\nCOPY package*.json ./\r\nRUN npm ci\r\nCOPY . .\r\nRUN npm run build\r\nCMD [\"npm\", \"start\"]\r\n"
+        );
+    }
+
+    #[test]
     fn pip_requirements_files_are_copied_by_name() {
         let context = in_project(&["requirements.txt", "constraints.txt", "app/"]);
         let text = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt -c constraints.txt \\\n && python manage.py collectstatic --noinput\n";

@@ -209,6 +209,15 @@ fn check_copied_files(instruction: &Instruction<'_>, findings: &mut Findings) {
 
 /// Credential files at the top of the build context that a whole-context copy takes.
 fn check_whole_context(instruction: &Instruction<'_>, findings: &mut Findings) {
+    // An ONBUILD trigger copies the context of a build we cannot see.
+    let trigger = instruction
+        .node()
+        .parent()
+        .and_then(|p| InstructionKind::from_node_kind(p.kind()))
+        == Some(InstructionKind::Onbuild);
+    if trigger {
+        return;
+    }
     let sources = whole_context_sources(instruction);
     if sources.is_empty() {
         return;
@@ -429,6 +438,16 @@ mod tests {
         assert!(run_in(ID, text, &Context::default()).is_empty());
         let context = project(&[".ssh/", "src/"], None);
         assert!(run_in(ID, "FROM a\nCOPY --exclude=.ssh . .\n", &context).is_empty());
+    }
+
+    #[test]
+    fn an_onbuild_copy_takes_another_context() {
+        let context = project(&[".env"], None);
+        assert!(run_in(ID, "FROM a\nONBUILD COPY . /app\n", &context).is_empty());
+        assert_eq!(
+            run_in(ID, "FROM a\nONBUILD COPY .env /app/\n", &context).len(),
+            1
+        );
     }
 
     #[test]
