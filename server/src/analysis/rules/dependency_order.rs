@@ -852,7 +852,7 @@ fn fix_edits(
     let copy_node = copy.copy.node();
     let copy_text = src.get(copy_node.start_byte()..copy.copy.line_end())?;
     let indent = indentation(src, copy_node.start_byte());
-    let keyword = copy.copy.keyword_text();
+    let keyword = manifest_keyword(&copy.copy);
     let flags: String = copy
         .copy
         .flags()
@@ -900,6 +900,23 @@ fn fix_edits(
         }
     }
     Some((edits, between))
+}
+
+/// COPY for the manifests, in the case the keyword is written in; ADD only when a
+/// flag of the original needs it.
+fn manifest_keyword<'t>(copy: &Instruction<'t>) -> &'t str {
+    let keyword = copy.keyword_text();
+    let copy_flags = ["chown", "chmod", "link", "exclude", "parents"];
+    if copy.kind() == InstructionKind::Copy
+        || copy.flags().iter().any(|f| !copy_flags.contains(&f.name()))
+    {
+        return keyword;
+    }
+    if keyword.chars().any(|c| c.is_ascii_lowercase()) {
+        "copy"
+    } else {
+        "COPY"
+    }
 }
 
 #[cfg(test)]
@@ -986,6 +1003,21 @@ mod tests {
             RUN --mount=type=cache,target=/root/.npm npm run build \
                 && npm prune --omit=dev
             ");
+    }
+
+    #[test]
+    fn manifests_are_copied_with_copy_even_after_add() {
+        assert_eq!(
+            fixed(
+                ID,
+                "FROM node:20\nWORKDIR /app\nADD --chown=1000 . .\nRUN npm ci\n"
+            ),
+            "FROM node:20\nWORKDIR /app\nCOPY --chown=1000 package*.json ./\nRUN npm ci\nADD --chown=1000 . .\n"
+        );
+        assert_eq!(
+            fixed(ID, "from node:20\nworkdir /app\nadd . .\nrun npm ci\n"),
+            "from node:20\nworkdir /app\ncopy package*.json ./\nrun npm ci\nadd . .\n"
+        );
     }
 
     #[test]
