@@ -158,10 +158,10 @@ fn is_python(project: &ProjectFiles) -> bool {
     })
 }
 
-/// `**/name` at the top and in every listed directory (a few of them: enough to see
+/// `**/name` at the top and in the listed directories (a few of them: enough to see
 /// whether a `!dir` pattern lets it back in).
 fn nested_probes(project: &ProjectFiles, name: &str) -> Vec<String> {
-    let mut probes = vec![name.to_owned(), format!("pkg/{name}")];
+    let mut probes = vec![name.to_owned()];
     probes.extend(
         project
             .entries
@@ -391,9 +391,15 @@ fn check_missing(view: &FileView<'_, '_>, findings: &mut Findings) {
     let Some((range, source)) = &copies.whole else {
         return;
     };
+    // What is there to be sent, by the names of the top-level entries.
     let present: Vec<String> = common_entries(project)
         .iter()
-        .map(|e| format!("`{}`", e.pattern().trim_start_matches("**/")))
+        .filter_map(|e| {
+            e.probes
+                .iter()
+                .find(|p| !p.contains('/') && project.entry(p).is_some())
+        })
+        .map(|name| format!("`{name}`"))
         .take(3)
         .collect();
     let sent = if present.is_empty() {
@@ -479,7 +485,7 @@ fn check_entries(view: &DockerignoreView<'_, '_>, findings: &mut Findings) {
     let text = view.file.src();
     let names: Vec<String> = missing
         .iter()
-        .map(|e| format!("`{}` ({})", e.pattern(), e.what))
+        .map(|e| format!("{} (`{}`)", e.what, e.pattern()))
         .collect();
     let patterns: Vec<String> = missing
         .iter()
@@ -566,7 +572,7 @@ mod tests {
         let found = located(text, run_in(MISSING, text, &context));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "4:19-4:20");
-        insta::assert_snapshot!(found[0].1, @"`.` copies the whole build context and there is no .dockerignore: everything in the directory, `.git`, `.env*` and `node_modules` included, is sent to the builder and copied into the image; create a .dockerignore");
+        insta::assert_snapshot!(found[0].1, @"`.` copies the whole build context and there is no .dockerignore: everything in the directory, `.git` and `.env` included, is sent to the builder and copied into the image; create a .dockerignore");
     }
 
     #[test]
@@ -682,7 +688,7 @@ mod tests {
         let found = located(text, run_in(ENTRIES, text, &context));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "2:1-2:5");
-        insta::assert_snapshot!(found[0].1, @"this .dockerignore lets `.git` (the repository history), `.env*` (local secrets) and `node_modules` (dependencies installed on the host) into the build context: add them");
+        insta::assert_snapshot!(found[0].1, @"this .dockerignore lets the repository history (`.git`), local secrets (`.env*`) and dependencies installed on the host (`node_modules`) into the build context: add them");
         insta::assert_snapshot!(fixed_in(ENTRIES, text, &context), @r"
         # build context
         *.md
@@ -764,6 +770,14 @@ mod tests {
         let found = located(text, found);
         assert_eq!(found[0].0, "2:2-2:6");
         insta::assert_snapshot!(found[0].1, @"`!.env` puts `.env` (local secrets) back into the build context, and `COPY . .` copies it into the image");
+    }
+
+    #[test]
+    fn a_top_level_pattern_is_enough_without_subdirectories() {
+        let flat = in_project(&["requirements.txt", "worker.py"]);
+        assert!(run_in(ENTRIES, "__pycache__/\n", &flat).is_empty());
+        let nested = in_project(&["requirements.txt", "worker/"]);
+        assert_eq!(run_in(ENTRIES, "__pycache__/\n", &nested).len(), 1);
     }
 
     #[test]
