@@ -654,14 +654,15 @@ pub(crate) mod testing {
     }
 
     /// The context once the files the findings' fixes create exist: a `.dockerignore`
-    /// (appended to when there is one already) adds its patterns and its listing.
+    /// (or `<Dockerfile>.dockerignore`, appended to when there is one already) adds its
+    /// patterns and its listing.
     pub fn with_new_files(context: &Context, found: &[Finding]) -> Context {
         let mut context = context.clone();
         for file in found
             .iter()
             .filter_map(|f| f.fix.as_ref()?.new_file.as_ref())
         {
-            if file.name != ".dockerignore" {
+            if !file.name.ends_with(".dockerignore") {
                 continue;
             }
             let mut rules = context.dockerignore.as_deref().cloned().unwrap_or_default();
@@ -670,7 +671,9 @@ pub(crate) mod testing {
             ));
             context.dockerignore = Some(std::sync::Arc::new(rules));
             let mut project = context.project.as_deref().cloned().unwrap_or_default();
-            if !project.has_dockerignore {
+            if file.name != ".dockerignore" {
+                project.has_own_dockerignore = true;
+            } else if !project.has_dockerignore {
                 project.has_dockerignore = true;
                 let mut entries = project.entries.clone();
                 entries.push(crate::analysis::settings::ProjectEntry {
