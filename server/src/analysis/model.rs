@@ -211,10 +211,13 @@ pub fn uses_buildkit(file: &Dockerfile<'_>) -> bool {
     }
     file.src().lines().any(|line| {
         let mut words = line.split_whitespace();
-        let flags: &[&str] = match words.next().map(str::to_ascii_uppercase).as_deref() {
-            Some("RUN") => &["mount", "network", "security"],
-            Some("COPY" | "ADD") => &["link", "parents", "exclude", "checksum", "keep-git-dir"],
-            _ => return false,
+        let keyword = words.next().unwrap_or("");
+        let flags: &[&str] = if keyword.eq_ignore_ascii_case("run") {
+            &["mount", "network", "security"]
+        } else if keyword.eq_ignore_ascii_case("copy") || keyword.eq_ignore_ascii_case("add") {
+            &["link", "parents", "exclude", "checksum", "keep-git-dir"]
+        } else {
+            return false;
         };
         let mut words = words.peekable();
         while let Some(flag) = words.next_if(|w| w.starts_with("--")) {

@@ -703,6 +703,31 @@ mod tests {
     }
 
     #[test]
+    fn what_says_a_file_is_built_with_buildkit() {
+        let buildkit = |text: &str| {
+            let tree = crate::syntax::parse(crate::syntax::FileKind::Dockerfile, text, None)
+                .expect("parse");
+            crate::analysis::model::uses_buildkit(&crate::syntax::Dockerfile::new(&tree, text))
+        };
+        for text in [
+            "# syntax=docker/dockerfile:1\nFROM a\n",
+            "FROM a\nrun --network=none make\n",
+            "FROM a\nADD --checksum=sha256:0 https://x/y /y\n",
+            "FROM a\n  COPY --parents a/b /c/\n",
+            "FROM a\nRUN cat <<-EOT > /x\nhi\nEOT\n",
+        ] {
+            assert!(buildkit(text), "{text}");
+        }
+        for text in [
+            "FROM a\nRUN tar --exclude=x -cf y . && cat <<< hi\n",
+            "FROM a\nRUN echo --mount=x\n# RUN --mount=type=cache x\n",
+            "FROM a\nCOPY --chown=1 --from=b /x /y\n",
+        ] {
+            assert!(!buildkit(text), "{text}");
+        }
+    }
+
+    #[test]
     fn near_misses() {
         for text in [
             // No BuildKit feature.
