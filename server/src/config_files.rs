@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::analysis::config::{self, Layer, Threshold};
 use crate::analysis::dockerignore_rules;
-use crate::analysis::settings::{IgnoreRule, Settings};
+use crate::analysis::settings::{IgnoreRule, MAX_PROJECT_ENTRIES, ProjectFiles, Settings};
 
 /// The name of the project's own configuration file.
 pub const OWN_CONFIG: &str = "dockerfile-lsp.toml";
@@ -167,6 +167,43 @@ pub fn dockerignore_for(dockerfile: &Path) -> Option<Arc<Vec<IgnoreRule>>> {
     Some(Arc::new(dockerignore_rules::ignore_rules(&text)))
 }
 
+/// The build context directory of a Dockerfile (its own directory) as listed from disk:
+/// top-level entries and whether ignore files exist. For an ignore file, the directory
+/// it applies to. `None` when the directory cannot be read.
+pub fn project_for(path: &Path) -> Option<Arc<ProjectFiles>> {
+    let dir = path.parent()?;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let name = path.file_name()?.to_str()?;
+    // One entry past the limit says the listing is truncated.
+    let entries: Vec<(String, bool)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let is_dir = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => entry.path().is_dir(),
+                Ok(kind) => kind.is_dir(),
+                Err(_) => false,
+            };
+            Some((name, is_dir))
+        })
+        .take(MAX_PROJECT_ENTRIES + 1)
+        .collect();
+    let is_ignore_file =
+        crate::files::file_kind(path) == Some(crate::syntax::FileKind::Dockerignore);
+    let mut project = ProjectFiles::new(entries);
+    project.has_dockerignore = dir.join(".dockerignore").is_file();
+    if !is_ignore_file {
+        project.has_own_dockerignore = dir.join(format!("{name}.dockerignore")).is_file();
+        project.dockerfile_name = Some(name.to_owned());
+    }
+    Some(Arc::new(project))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +269,41 @@ mod tests {
             dockerignore_for(&dockerfile).map(|rules| rules.len()),
             Some(1)
         );
+    }
+
+    #[test]
+    fn the_project_around_a_dockerfile() {
+        let dir = tempfile::tempdir().unwrap();
+        let dockerfile = dir.path().join("app.Dockerfile");
+        std::fs::write(&dockerfile, "FROM a\n").unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        let project = project_for(&dockerfile).unwrap();
+        assert!(project.has_file("package.json") && project.has_dir("src"));
+        assert!(project.lacks("go.mod") && !project.truncated);
+        assert!(!project.has_any_dockerignore());
+        assert_eq!(project.dockerfile_name.as_deref(), Some("app.Dockerfile"));
+
+        std::fs::write(dir.path().join("app.Dockerfile.dockerignore"), "x\n").unwrap();
+        let project = project_for(&dockerfile).unwrap();
+        assert!(project.has_own_dockerignore && !project.has_dockerignore);
+
+        let ignore = dir.path().join(".dockerignore");
+        std::fs::write(&ignore, "x\n").unwrap();
+        let project = project_for(&ignore).unwrap();
+        assert!(project.has_dockerignore && project.dockerfile_name.is_none());
+        assert!(project_for(&dir.path().join("missing/Dockerfile")).is_none());
+    }
+
+    #[test]
+    fn a_large_directory_is_listed_in_part() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..=MAX_PROJECT_ENTRIES {
+            std::fs::write(dir.path().join(format!("f{i}")), "").unwrap();
+        }
+        let project = project_for(&dir.path().join("Dockerfile")).unwrap();
+        assert!(project.truncated);
+        assert_eq!(project.entries.len(), MAX_PROJECT_ENTRIES);
+        assert!(!project.lacks("nothing-like-it"));
     }
 }

@@ -117,6 +117,7 @@ fn a_realistic_dockerfile_opens_with_its_findings_for_its_version() {
             "apt-lists-not-removed",
             "apt-no-install-recommends",
             "apt-package-unpinned",
+            "copy-before-dependency-install",
             "pip-no-cache-dir",
             "json-args-recommended"
         ]

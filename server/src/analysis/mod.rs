@@ -12,12 +12,12 @@ pub mod settings;
 pub mod shell;
 pub mod suppress;
 
-use crate::syntax::{self, Dockerfile, FileKind};
+use crate::syntax::{self, Dockerfile, Dockerignore, FileKind};
 use rules::Finding;
 use settings::Context;
 
 /// Every finding for a file's text: its syntax errors and what the rules enabled in
-/// the context report, less what ignore comments cover.
+/// the context report, less what ignore comments cover (in Dockerfiles).
 pub fn check(kind: FileKind, text: &str, context: &Context) -> Vec<Finding> {
     let tree = match syntax::parse(kind, text, None) {
         Ok(tree) => tree,
@@ -30,6 +30,12 @@ pub fn check(kind: FileKind, text: &str, context: &Context) -> Vec<Finding> {
         let file = Dockerfile::new(&tree, text);
         findings.extend(rules::check_with(&file, context));
         suppress::apply(&file, &context.settings, &mut findings);
+    } else {
+        let file = Dockerignore::new(&tree, text);
+        findings.extend(rules::check_dockerignore(&rules::DockerignoreView {
+            file: &file,
+            context,
+        }));
     }
     findings.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))

@@ -97,6 +97,8 @@ pub struct FileModel {
     pub global_args: Vec<VarDecl>,
     pub stages: Vec<StageInfo>,
     pub escape: char,
+    /// The file uses what only BuildKit builds (see [`uses_buildkit`]).
+    pub buildkit: bool,
     fingerprint: u64,
 }
 
@@ -146,8 +148,10 @@ impl FileModel {
                     .map(|(text, range)| (text.clone(), moved(range))),
             });
         }
+        let buildkit = uses_buildkit(file);
         let mut hasher = FxHasher::default();
         escape.hash(&mut hasher);
+        buildkit.hash(&mut hasher);
         global_args.hash(&mut hasher);
         for stage in &stages {
             // Positions change with every edit above a FROM; what stages see must not.
@@ -157,6 +161,7 @@ impl FileModel {
             global_args,
             stages,
             escape,
+            buildkit,
             fingerprint: hasher.finish(),
         }
     }
@@ -190,6 +195,39 @@ impl FileModel {
         }
         false
     }
+}
+
+/// Whether a file uses what only BuildKit builds: a `syntax` directive, RUN's `--mount`,
+/// `--network` or `--security`, COPY/ADD's `--link`, `--parents`, `--exclude` or
+/// `--checksum`, or a heredoc. Found by reading the first line of each instruction as
+/// text (cheap enough for every keystroke, where parsing every instruction is not);
+/// flags are only looked for right after the keyword.
+pub fn uses_buildkit(file: &Dockerfile<'_>) -> bool {
+    if file
+        .directives()
+        .any(|d| d.name().eq_ignore_ascii_case("syntax"))
+    {
+        return true;
+    }
+    file.src().lines().any(|line| {
+        let mut words = line.split_whitespace();
+        let keyword = words.next().unwrap_or("");
+        let flags: &[&str] = if keyword.eq_ignore_ascii_case("run") {
+            &["mount", "network", "security"]
+        } else if keyword.eq_ignore_ascii_case("copy") || keyword.eq_ignore_ascii_case("add") {
+            &["link", "parents", "exclude", "checksum", "keep-git-dir"]
+        } else {
+            return false;
+        };
+        let mut words = words.peekable();
+        while let Some(flag) = words.next_if(|w| w.starts_with("--")) {
+            let name = flag[2..].split('=').next().unwrap_or("");
+            if flags.contains(&name) {
+                return true;
+            }
+        }
+        words.any(|w| w.starts_with("<<") && !w.starts_with("<<<") && w.len() > 2)
+    })
 }
 
 /// The index of the latest earlier stage with this name (case-insensitive).

@@ -115,6 +115,8 @@ pub struct Context {
     pub images: Arc<Vec<ImagePlatforms>>,
     /// The platform being built for (`linux/amd64`), to compare base images with.
     pub target_platform: Option<String>,
+    /// What the build context directory holds (`None`: not known, as for an unsaved buffer).
+    pub project: Option<Arc<ProjectFiles>>,
     /// The rules the settings enable, worked out once per context (leave it to the default).
     #[doc(hidden)]
     pub enabled: EnabledRules,
@@ -139,6 +141,80 @@ impl Context {
         self.dockerignore.hash(&mut hasher);
         self.images.hash(&mut hasher);
         self.target_platform.hash(&mut hasher);
+        self.project.hash(&mut hasher);
         hasher.finish()
+    }
+}
+
+/// The most entries of the build context directory that are listed.
+pub const MAX_PROJECT_ENTRIES: usize = 2000;
+
+/// One top-level entry of the build context directory.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProjectEntry {
+    pub name: String,
+    pub is_dir: bool,
+}
+
+/// The build context directory (the Dockerfile's directory) as listed from disk: what
+/// rules about manifests and `.dockerignore` need to know of the project.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ProjectFiles {
+    /// Top-level entries sorted by name, at most [`MAX_PROJECT_ENTRIES`].
+    pub entries: Vec<ProjectEntry>,
+    /// The directory has more entries than are listed.
+    pub truncated: bool,
+    /// `.dockerignore` exists in the directory.
+    pub has_dockerignore: bool,
+    /// `<Dockerfile name>.dockerignore` exists beside the Dockerfile.
+    pub has_own_dockerignore: bool,
+    /// The file name of the Dockerfile the context is for (`None` for an ignore file).
+    pub dockerfile_name: Option<String>,
+}
+
+impl ProjectFiles {
+    /// A listing from entries in any order (truncated past [`MAX_PROJECT_ENTRIES`]).
+    pub fn new(entries: impl IntoIterator<Item = (String, bool)>) -> Self {
+        let mut entries: Vec<ProjectEntry> = entries
+            .into_iter()
+            .map(|(name, is_dir)| ProjectEntry { name, is_dir })
+            .collect();
+        entries.sort();
+        entries.dedup_by(|a, b| a.name == b.name);
+        let truncated = entries.len() > MAX_PROJECT_ENTRIES;
+        entries.truncate(MAX_PROJECT_ENTRIES);
+        ProjectFiles {
+            entries,
+            truncated,
+            ..ProjectFiles::default()
+        }
+    }
+
+    /// The entry with this name, if listed.
+    pub fn entry(&self, name: &str) -> Option<&ProjectEntry> {
+        self.entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.entries.get(i))
+    }
+
+    /// Whether a file (not a directory) with this name is listed.
+    pub fn has_file(&self, name: &str) -> bool {
+        self.entry(name).is_some_and(|e| !e.is_dir)
+    }
+
+    /// Whether a directory with this name is listed.
+    pub fn has_dir(&self, name: &str) -> bool {
+        self.entry(name).is_some_and(|e| e.is_dir)
+    }
+
+    /// Whether an entry is known to be absent: not listed, and the listing is complete.
+    pub fn lacks(&self, name: &str) -> bool {
+        !self.truncated && self.entry(name).is_none()
+    }
+
+    /// Whether any `.dockerignore` applies to the Dockerfile.
+    pub fn has_any_dockerignore(&self) -> bool {
+        self.has_dockerignore || self.has_own_dockerignore
     }
 }

@@ -139,6 +139,7 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
             let context = Context {
                 settings: Arc::clone(&settings),
                 dockerignore: config_files::dockerignore_for(&path),
+                project: config_files::project_for(&path),
                 ..Context::default()
             };
             let kind = files::kind_for_checking(&path);
@@ -323,5 +324,47 @@ mod tests {
                 second.display()
             )
         );
+    }
+
+    #[test]
+    fn ignore_files_are_checked_against_the_directory_they_sit_in() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir(dir.path().join(".git")).expect("mkdir");
+        fs::write(dir.path().join("package.json"), b"{}").expect("write");
+        fs::write(
+            dir.path().join("Dockerfile"),
+            b"FROM node:20\nWORKDIR /app\nCOPY . .\n",
+        )
+        .expect("write");
+        let run_on = |paths: &[PathBuf]| {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let options = Options {
+                paths,
+                format: Format::Human,
+                fail_level: None,
+                config: None,
+            };
+            run(options, &mut out, &mut err);
+            String::from_utf8(out).expect("stdout is text")
+        };
+        let whole = [dir.path().to_owned()];
+        let report = run_on(&whole);
+        assert!(report.contains("[missing-dockerignore]"), "{report}");
+
+        let ignore = dir.path().join(".dockerignore");
+        fs::write(&ignore, b"node_modules\n").expect("write");
+        for paths in [whole.to_vec(), vec![ignore.clone()]] {
+            let report = run_on(&paths);
+            assert!(!report.contains("[missing-dockerignore]"), "{report}");
+            let line = report
+                .lines()
+                .find(|l| l.contains("[dockerignore-missing-entries]"))
+                .unwrap_or_default();
+            assert!(
+                line.starts_with(&format!("{}:1:1:", ignore.display())),
+                "{report}"
+            );
+            assert!(line.contains("`.git`"), "{line}");
+        }
     }
 }

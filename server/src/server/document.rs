@@ -116,8 +116,17 @@ impl Document {
     /// FROM lines) and its base stage (rules are scoped to make it so). So an edit
     /// re-checks just the block it falls in: the rest comes from the hash of its inputs.
     pub fn findings(&mut self) -> Vec<Finding> {
-        if self.kind != FileKind::Dockerfile {
-            return syntax::errors(self.kind, &self.tree, &self.text);
+        if self.kind == FileKind::Dockerignore {
+            let mut findings = syntax::errors(self.kind, &self.tree, &self.text);
+            let file = syntax::Dockerignore::new(&self.tree, &self.text);
+            findings.extend(rules::check_dockerignore(&rules::DockerignoreView {
+                file: &file,
+                context: &self.context,
+            }));
+            findings.sort_by(|a, b| {
+                (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+            });
+            return findings;
         }
         let file = Dockerfile::new(&self.tree, &self.text);
         let model = FileModel::new(&file);
@@ -302,6 +311,23 @@ mod tests {
         let rules: Vec<_> = doc.findings().iter().map(|e| e.rule).collect();
         assert_eq!(rules, ["syntax-unknown-instruction"]);
         edit(&mut doc, at(1, 0), at(1, 4), "RUN");
+        assert!(doc.findings().is_empty());
+    }
+
+    #[test]
+    fn an_ignore_file_is_checked_by_the_rules_for_ignore_files() {
+        let mut doc = Document::open(FileKind::Dockerignore, 1, "*.md\n".into()).unwrap();
+        assert!(doc.findings().is_empty());
+        doc.context = Context {
+            project: Some(Arc::new(crate::analysis::settings::ProjectFiles::new([(
+                ".git".to_owned(),
+                true,
+            )]))),
+            ..Context::default()
+        };
+        let rules: Vec<_> = doc.findings().iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["dockerignore-missing-entries"]);
+        edit(&mut doc, at(1, 0), at(1, 0), ".git\n");
         assert!(doc.findings().is_empty());
     }
 

@@ -57,6 +57,7 @@ impl Workspace {
         Context {
             settings: Arc::clone(&self.settings),
             dockerignore: path.and_then(config_files::dockerignore_for),
+            project: path.and_then(config_files::project_for),
             ..Context::default()
         }
     }

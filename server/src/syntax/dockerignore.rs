@@ -38,6 +38,11 @@ impl<'t> Dockerignore<'t> {
         self.root
     }
 
+    /// The file's text.
+    pub fn src(&self) -> &'t str {
+        self.src
+    }
+
     pub fn patterns(&self) -> Vec<IgnorePattern<'t>> {
         let mut cursor = self.root.walk();
         self.root

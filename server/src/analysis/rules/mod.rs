@@ -2,6 +2,8 @@
 
 mod apk;
 mod apt;
+mod build_context;
+mod cache_mounts;
 mod casing;
 mod cd;
 mod commands;
@@ -11,6 +13,7 @@ mod continuation;
 mod copy;
 mod copy_from;
 mod default_shell;
+mod dependency_order;
 mod deprecated;
 mod descriptions;
 mod dockerignore;
@@ -52,7 +55,7 @@ use std::ops::Range;
 use crate::analysis::model::{FileModel, StageModel, StageSummary};
 use crate::analysis::settings::Context;
 pub use crate::syntax::Finding;
-use crate::syntax::{Dockerfile, Fix, Instruction, Severity};
+use crate::syntax::{Dockerfile, Dockerignore, Fix, Instruction, Severity};
 
 /// Another tool's name for the same check, so that users keep their ignore comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +100,8 @@ pub enum Check {
     /// The whole file, re-run on every change: it must not walk every instruction
     /// (use the file model: global ARGs and the stages' FROM lines, directives).
     File(fn(&FileView<'_, '_>, &mut Findings)),
+    /// A `.dockerignore` file (not a Dockerfile), re-run on every change of it.
+    Dockerignore(fn(&DockerignoreView<'_, '_>, &mut Findings)),
 }
 
 /// How an instruction keyword is written, for file-wide checks of keywords.
@@ -177,6 +182,13 @@ pub enum Tag {
 pub struct FileView<'a, 't> {
     pub file: &'a Dockerfile<'t>,
     pub model: &'a FileModel,
+    pub context: &'a Context,
+}
+
+/// The input of checks of `.dockerignore` files.
+#[derive(Debug, Clone, Copy)]
+pub struct DockerignoreView<'a, 't> {
+    pub file: &'a Dockerignore<'t>,
     pub context: &'a Context,
 }
 
@@ -306,6 +318,10 @@ pub static RULES: &[&Rule] = &[
     &default_shell::BIN_SH_SYMLINK,
     &pipefail::PIPEFAIL_MISSING,
     &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
+    &build_context::MISSING_DOCKERIGNORE,
+    &build_context::DOCKERIGNORE_MISSING_ENTRIES,
+    &dependency_order::COPY_BEFORE_DEPENDENCY_INSTALL,
+    &cache_mounts::CACHE_MOUNT_OPPORTUNITY,
 ];
 
 /// The rule with this id (not an alias), found without a scan.
@@ -412,7 +428,7 @@ pub fn check_file(view: &FileView<'_, '_>, keywords: &[Keyword]) -> Vec<Finding>
         found = match rule.check {
             Check::File(check) => run(rule, view.context, found, |sink| check(view, sink)),
             Check::Keywords(check) => run(rule, view.context, found, |sink| check(keywords, sink)),
-            Check::Instruction(_) | Check::Stage(_) => found,
+            Check::Instruction(_) | Check::Stage(_) | Check::Dockerignore(_) => found,
         };
     }
     found
@@ -450,6 +466,20 @@ pub fn check_with(file: &Dockerfile<'_>, context: &Context) -> Vec<Finding> {
     found
 }
 
+/// The findings of the rules that check `.dockerignore` files.
+pub fn check_dockerignore(view: &DockerignoreView<'_, '_>) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for rule in enabled_rules(view.context) {
+        if let Check::Dockerignore(check) = rule.check {
+            found = run(rule, view.context, found, |sink| check(view, sink));
+        }
+    }
+    found.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
+    found
+}
+
 /// Every finding of the rules enabled by default.
 pub fn check_all(file: &Dockerfile<'_>) -> Vec<Finding> {
     check_with(file, &Context::default())
@@ -472,8 +502,13 @@ pub fn documentation(rule: &Rule) -> String {
             .collect();
         out.push_str(&format!("- Same check as: {}\n", aliases.join(", ")));
     }
+    // The examples of rules for ignore files are ignore files.
+    let language = match rule.check {
+        Check::Dockerignore(_) => "gitignore",
+        _ => "dockerfile",
+    };
     out.push_str(&format!(
-        "\n## Why\n\n{}\n\n## Example\n\n```dockerfile\n{}```\n\nFixed:\n\n```dockerfile\n{}```\n",
+        "\n## Why\n\n{}\n\n## Example\n\n```{language}\n{}```\n\nFixed:\n\n```{language}\n{}```\n",
         rule.explanation.trim(),
         rule.bad,
         rule.good
@@ -509,10 +544,14 @@ pub(crate) mod testing {
     use crate::syntax::{self, FileKind};
 
     /// One rule's findings in a context (the rule enabled, every other one off).
+    /// A rule that checks `.dockerignore` files gets `text` as one.
     pub fn run_in(rule_id: &str, text: &str, context: &Context) -> Vec<Finding> {
-        let tree = syntax::parse(FileKind::Dockerfile, text, None).expect("parse");
-        let file = Dockerfile::new(&tree, text);
         let rule = find(rule_id).expect("rule");
+        let kind = match rule.check {
+            Check::Dockerignore(_) => FileKind::Dockerignore,
+            _ => FileKind::Dockerfile,
+        };
+        let tree = syntax::parse(kind, text, None).expect("parse");
         let mut settings = (*context.settings).clone();
         settings.disabled = RULES
             .iter()
@@ -524,6 +563,14 @@ pub(crate) mod testing {
             settings: std::sync::Arc::new(settings),
             ..context.clone()
         };
+        if kind == FileKind::Dockerignore {
+            let file = Dockerignore::new(&tree, text);
+            return check_dockerignore(&DockerignoreView {
+                file: &file,
+                context: &context,
+            });
+        }
+        let file = Dockerfile::new(&tree, text);
         check_with(&file, &context)
     }
 
@@ -564,8 +611,81 @@ pub(crate) mod testing {
                 image("node:20", &["linux/amd64", "linux/arm64"]),
             ]),
             target_platform: Some("linux/arm64".to_owned()),
+            project: Some(std::sync::Arc::new(example_project(true))),
             ..Context::default()
         }
+    }
+
+    /// The build context of the examples: a node project with a `.git`, a `.env` and
+    /// (when `ignore_file`) the `.dockerignore` above.
+    fn example_project(ignore_file: bool) -> crate::analysis::settings::ProjectFiles {
+        let mut entries = vec![
+            (".env", false),
+            (".git", true),
+            ("Dockerfile", false),
+            ("package-lock.json", false),
+            ("package.json", false),
+            ("src", true),
+        ];
+        if ignore_file {
+            entries.push((".dockerignore", false));
+        }
+        crate::analysis::settings::ProjectFiles {
+            has_dockerignore: ignore_file,
+            dockerfile_name: Some("Dockerfile".to_owned()),
+            ..crate::analysis::settings::ProjectFiles::new(
+                entries.into_iter().map(|(n, d)| (n.to_owned(), d)),
+            )
+        }
+    }
+
+    /// The context a rule's examples run in: [`example_context`], less the
+    /// `.dockerignore` for the rule about a missing one.
+    pub fn example_context_for(rule: &Rule) -> Context {
+        let context = example_context();
+        if rule.id != "missing-dockerignore" {
+            return context;
+        }
+        Context {
+            dockerignore: None,
+            project: Some(std::sync::Arc::new(example_project(false))),
+            ..context
+        }
+    }
+
+    /// The context once the files the findings' fixes create exist: a `.dockerignore`
+    /// (or `<Dockerfile>.dockerignore`, appended to when there is one already) adds its
+    /// patterns and its listing.
+    pub fn with_new_files(context: &Context, found: &[Finding]) -> Context {
+        let mut context = context.clone();
+        for file in found
+            .iter()
+            .filter_map(|f| f.fix.as_ref()?.new_file.as_ref())
+        {
+            if !file.name.ends_with(".dockerignore") {
+                continue;
+            }
+            let mut rules = context.dockerignore.as_deref().cloned().unwrap_or_default();
+            rules.extend(crate::analysis::dockerignore_rules::ignore_rules(
+                &file.contents,
+            ));
+            context.dockerignore = Some(std::sync::Arc::new(rules));
+            let mut project = context.project.as_deref().cloned().unwrap_or_default();
+            if file.name != ".dockerignore" {
+                project.has_own_dockerignore = true;
+            } else if !project.has_dockerignore {
+                project.has_dockerignore = true;
+                let mut entries = project.entries.clone();
+                entries.push(crate::analysis::settings::ProjectEntry {
+                    name: ".dockerignore".to_owned(),
+                    is_dir: false,
+                });
+                entries.sort();
+                project.entries = entries;
+            }
+            context.project = Some(std::sync::Arc::new(project));
+        }
+        context
     }
 
     fn run_one(rule_id: &str, text: &str) -> Vec<Finding> {
@@ -637,8 +757,8 @@ mod tests {
     #[test]
     fn ids_are_unique_kebab_case_and_examples_behave() {
         let mut seen = std::collections::HashSet::new();
-        let context = testing::example_context();
         for rule in RULES {
+            let context = testing::example_context_for(rule);
             assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
             assert!(
                 rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
@@ -663,8 +783,8 @@ mod tests {
     /// resolves what it flags there; a rule that says it is not offers none.
     #[test]
     fn fixable_rules_fix_their_bad_example() {
-        let context = testing::example_context();
         for rule in RULES {
+            let context = testing::example_context_for(rule);
             let found = testing::run_in(rule.id, rule.bad, &context);
             let with_fix = found.iter().filter(|f| f.fix.is_some()).count();
             if !rule.fixable {
@@ -673,7 +793,8 @@ mod tests {
             }
             assert!(with_fix > 0, "{} offers no fix on its bad example", rule.id);
             let fixed = testing::fixed_in(rule.id, rule.bad, &context);
-            let after = testing::run_in(rule.id, &fixed, &context);
+            let after =
+                testing::run_in(rule.id, &fixed, &testing::with_new_files(&context, &found));
             assert!(
                 after.len() < found.len(),
                 "{}: the fixed example still triggers it:\n{fixed}",

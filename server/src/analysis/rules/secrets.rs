@@ -1,8 +1,10 @@
 //! Secrets in build arguments, environment variables and copied files.
 
+use super::build_context::{excluded_by_flags, whole_context_sources};
 use super::copy::{file_args, path_basename};
 use super::{Alias, Check, Findings, Rule};
-use crate::syntax::{Instruction, InstructionKind, Severity};
+use crate::analysis::ignore_match::IgnoreMatcher;
+use crate::syntax::{Fix, Instruction, InstructionKind, NewFile, Severity};
 
 pub static SECRETS_IN_ARG_OR_ENV: Rule = Rule {
     id: "secrets-in-arg-or-env",
@@ -38,11 +40,15 @@ pub static SECRET_FILE_COPIED: Rule = Rule {
 `RUN rm` deletes them: anyone who can pull the image can extract them. Mount them for the one RUN that \
 needs them (`RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`) and keep them out of the build \
 context with `.dockerignore`. Example files (`.env.example`) and public keys (`*.pub`, `*.crt`) are not \
-reported.",
-    bad: "FROM node:20-alpine\nWORKDIR /app\nCOPY .npmrc package.json package-lock.json ./\nRUN npm ci\n",
-    good: "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\n",
+reported.\n\n\
+A whole-context copy (`COPY . .`) is reported for each credential file at the top of the build context \
+that neither `.dockerignore` nor `--exclude` leaves out (when the directory is known); its fix adds \
+the file to `.dockerignore` (creating it if needed). A COPY that names the file has no automatic \
+fix: the build step that needs it should mount it instead.",
+    bad: "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
+    good: "FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\nCOPY src/ ./src/\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Instruction(check_copied_files),
 };
@@ -120,6 +126,14 @@ const SECRET_FILE_VARIABLES: &[&str] = &[
     "KUBECONFIG",
 ];
 
+/// Whether a file name is an environment file with real values (`.env`,
+/// `.env.production`), not an example (`.env.example`).
+pub(super) fn is_env_file(name: &str) -> bool {
+    secret_file_kind(name) == Some(ENV_FILE)
+}
+
+const ENV_FILE: &str = "an environment file";
+
 /// What the file is, when a path names a credential file or directory.
 fn secret_file_kind(path: &str) -> Option<&'static str> {
     let name = path_basename(path);
@@ -139,7 +153,7 @@ fn secret_file_kind(path: &str) -> Option<&'static str> {
         | ".dockercfg" => "a credentials file",
         ".aws" | ".docker" | ".kube" | ".gnupg" => "a credentials directory",
         ".htpasswd" => "a password file",
-        ".env" => "an environment file",
+        ".env" => ENV_FILE,
         "credentials" if parent == ".aws" => "AWS credentials",
         "config.json" if parent == ".docker" => "Docker registry credentials",
         "config" if parent == ".kube" => "a Kubernetes config",
@@ -149,7 +163,7 @@ fn secret_file_kind(path: &str) -> Option<&'static str> {
                     suffix,
                     "example" | "sample" | "template" | "dist" | "defaults" | "schema"
                 ))
-                .then_some("an environment file");
+                .then_some(ENV_FILE);
             }
             let (stem, extension) = lower.rsplit_once('.')?;
             match extension {
@@ -190,12 +204,87 @@ fn check_copied_files(instruction: &Instruction<'_>, findings: &mut Findings) {
             );
         }
     }
+    check_whole_context(instruction, findings);
+}
+
+/// Credential files at the top of the build context that a whole-context copy takes.
+fn check_whole_context(instruction: &Instruction<'_>, findings: &mut Findings) {
+    // An ONBUILD trigger copies the context of a build we cannot see.
+    let trigger = instruction
+        .node()
+        .parent()
+        .and_then(|p| InstructionKind::from_node_kind(p.kind()))
+        == Some(InstructionKind::Onbuild);
+    if trigger {
+        return;
+    }
+    let sources = whole_context_sources(instruction);
+    if sources.is_empty() {
+        return;
+    }
+    let context = findings.context();
+    let Some(project) = context.project.clone() else {
+        return;
+    };
+    let rules = context.dockerignore.clone().unwrap_or_default();
+    let matcher = IgnoreMatcher::new(&rules);
+    // Docker reads `<Dockerfile>.dockerignore` instead of `.dockerignore` when it exists.
+    let ignore_file = match &project.dockerfile_name {
+        Some(name) if project.has_own_dockerignore => format!("{name}.dockerignore"),
+        _ => ".dockerignore".to_owned(),
+    };
+    for source in &sources {
+        for entry in &project.entries {
+            let Some(kind) = secret_file_kind(&entry.name) else {
+                continue;
+            };
+            if matcher.excluded_by(&entry.name).is_some()
+                || excluded_by_flags(instruction, &entry.name)
+            {
+                continue;
+            }
+            let name = &entry.name;
+            findings.report_fix(
+                source.range.clone(),
+                format!(
+                    "`{}` copies `{name}` ({kind}) from the build context into the image layer, where it stays: leave it out with .dockerignore, and mount it for the RUN that needs it (`RUN --mount=type=secret,...`)",
+                    source.text
+                ),
+                Fix::create_file(
+                    format!("Add `{name}` to {ignore_file}"),
+                    NewFile {
+                        name: ignore_file.clone(),
+                        contents: format!("{}\n", escape_pattern(name)),
+                    },
+                ),
+            );
+        }
+    }
+}
+
+/// A file name as a `.dockerignore` pattern that matches only it.
+fn escape_pattern(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, flagged};
-    use super::is_secret_name;
+    use std::sync::Arc;
+
+    use super::super::testing::{findings, fixes, flagged, located, run_in};
+    use super::{escape_pattern, is_secret_name};
+    use crate::analysis::dockerignore_rules::ignore_rules;
+    use crate::analysis::settings::{Context, ProjectFiles};
+    use crate::syntax::Applicability;
+
+    const ID: &str = "secret-file-copied";
 
     #[test]
     fn secret_words_follow_buildkit() {
@@ -261,6 +350,109 @@ mod tests {
             ]
         );
         insta::assert_snapshot!(found[0].1, @"`.npmrc` is a credentials file: once copied it stays in the image layer; mount it for the RUN that needs it (`RUN --mount=type=secret,...`)");
+    }
+
+    fn project(entries: &[&str], ignore: Option<&str>) -> Context {
+        let mut project = ProjectFiles::new(entries.iter().map(|e| match e.strip_suffix('/') {
+            Some(dir) => (dir.to_owned(), true),
+            None => ((*e).to_owned(), false),
+        }));
+        project.dockerfile_name = Some("Dockerfile".to_owned());
+        Context {
+            project: Some(Arc::new(project)),
+            dockerignore: ignore.map(|text| Arc::new(ignore_rules(text))),
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn credential_files_that_a_whole_context_copy_takes() {
+        let context = project(
+            &[
+                ".env",
+                ".env.example",
+                ".aws/",
+                "id_rsa",
+                "id_rsa.pub",
+                "src/",
+                "server.key",
+            ],
+            Some("*.key\n"),
+        );
+        let text = "FROM a\nCOPY --chown=app . /app\n";
+        let found = run_in(ID, text, &context);
+        let fixes: Vec<(String, String, String)> = found
+            .iter()
+            .map(|f| {
+                let fix = f.fix.as_ref().expect("a fix");
+                assert_eq!(fix.applicability, Applicability::Unsafe);
+                let file = fix.new_file.as_ref().expect("a new file");
+                (fix.title.clone(), file.name.clone(), file.contents.clone())
+            })
+            .collect();
+        insta::assert_debug_snapshot!(fixes, @r#"
+            [
+                (
+                    "Add `.aws` to .dockerignore",
+                    ".dockerignore",
+                    ".aws\n",
+                ),
+                (
+                    "Add `.env` to .dockerignore",
+                    ".dockerignore",
+                    ".env\n",
+                ),
+                (
+                    "Add `id_rsa` to .dockerignore",
+                    ".dockerignore",
+                    "id_rsa\n",
+                ),
+            ]
+            "#);
+        let found = located(text, found);
+        assert!(found.iter().all(|f| f.0 == "2:18-2:19"), "{found:?}");
+        insta::assert_snapshot!(found[1].1, @"`.` copies `.env` (an environment file) from the build context into the image layer, where it stays: leave it out with .dockerignore, and mount it for the RUN that needs it (`RUN --mount=type=secret,...`)");
+    }
+
+    #[test]
+    fn the_fix_goes_to_the_dockerfiles_own_ignore_file() {
+        let mut context = project(&[".npmrc"], Some("*.md\n"));
+        if let Some(p) = context.project.as_mut() {
+            Arc::make_mut(p).has_own_dockerignore = true;
+        }
+        let found = run_in(ID, "FROM a\nADD . .\n", &context);
+        let file = found[0]
+            .fix
+            .as_ref()
+            .and_then(|f| f.new_file.clone())
+            .expect("a file");
+        assert_eq!(file.name, "Dockerfile.dockerignore");
+        assert_eq!(escape_pattern("a[1]*.key"), "a\\[1\\]\\*.key");
+    }
+
+    #[test]
+    fn ignored_excluded_or_unknown_files_are_fine() {
+        let text = "FROM a\nCOPY . .\nCOPY --exclude=.env --exclude=keys/ ./ /app/\nCOPY --from=build . /x\n";
+        let context = project(&[".env", "keys/", "src/"], Some(".env\n"));
+        assert!(run_in(ID, text, &context).is_empty());
+        assert!(run_in(ID, text, &Context::default()).is_empty());
+        let context = project(&[".ssh/", "src/"], None);
+        assert!(run_in(ID, "FROM a\nCOPY --exclude=.ssh . .\n", &context).is_empty());
+    }
+
+    #[test]
+    fn an_onbuild_copy_takes_another_context() {
+        let context = project(&[".env"], None);
+        assert!(run_in(ID, "FROM a\nONBUILD COPY . /app\n", &context).is_empty());
+        assert_eq!(
+            run_in(ID, "FROM a\nONBUILD COPY .env /app/\n", &context).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_named_secret_has_no_fix() {
+        assert_eq!(fixes(ID, "FROM a\nCOPY .env /app/\n"), [None]);
     }
 
     #[test]
