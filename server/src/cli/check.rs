@@ -343,6 +343,7 @@ mod tests {
                 format: Format::Human,
                 fail_level: None,
                 config: None,
+                fixes: Fixes::Report,
             };
             run(options, &mut out, &mut err);
             String::from_utf8(out).expect("stdout is text")

@@ -801,8 +801,12 @@ mod tests {
                 rule.id
             );
             // Every rule, not just this one: a fix must not break the file.
+            let kind = match rule.check {
+                Check::Dockerignore(_) => crate::syntax::FileKind::Dockerignore,
+                _ => crate::syntax::FileKind::Dockerfile,
+            };
             let serious = |text: &str| {
-                crate::analysis::check(crate::syntax::FileKind::Dockerfile, text, &context)
+                crate::analysis::check(kind, text, &context)
                     .into_iter()
                     .filter(|f| f.severity == Severity::Error)
                     .count()
