@@ -1,0 +1,6 @@
+FROM alpine:3.20
+RUN mkdir -p /srv/app
+RUN addgroup -S app && adduser -S app -G app
+RUN chown app:app /srv/app
+USER app
+CMD ["sh"]
