@@ -1,7 +1,9 @@
 //! USER: who the image runs as.
 
 use super::{Alias, Check, Findings, Rule, scan};
-use crate::analysis::fixes::lines::{indentation, insert_line_after, insert_line_before, newline};
+use crate::analysis::fixes::lines::{
+    indentation, insert_line_after_with, insert_line_before_with, newline_in,
+};
 use crate::analysis::image_ref::ImageRef;
 use crate::analysis::model::{Base, StageModel};
 use crate::syntax::{Applicability, Edit, Fix, Instruction, InstructionKind, Severity};
@@ -251,6 +253,8 @@ fn user_fix(model: &StageModel<'_, '_>) -> Option<Fix> {
         .and_then(|u| u.at)
         .filter(|at| last_root_step.is_none_or(|step| step < *at))
         .and_then(|at| instructions.get(at));
+    // The stage's own line break: its fix is cached with its text.
+    let nl = newline_in(model.stage.from.src(), model.stage.node.byte_range());
     let mut edits = Vec::new();
     if let Some(root_user) = root_user {
         let words = root_user.arguments();
@@ -258,7 +262,7 @@ fn user_fix(model: &StageModel<'_, '_>) -> Option<Fix> {
         let end = words.last()?.end_byte();
         edits.push(Edit::replace(start..end, user.name.clone()));
         if let Some(create) = user.create {
-            edits.push(insert_line_before(root_user, create));
+            edits.push(insert_line_before_with(root_user, create, nl));
         }
         return Some(Fix::new(title, Applicability::Unsafe, edits));
     }
@@ -267,8 +271,7 @@ fn user_fix(model: &StageModel<'_, '_>) -> Option<Fix> {
         let user_line = format!("USER {}", user.name);
         match user.create {
             Some(create) => format!(
-                "{create}{}{}{user_line}",
-                newline(src),
+                "{create}{nl}{}{user_line}",
                 indentation(src, anchor.node().start_byte())
             ),
             None => user_line,
@@ -280,12 +283,12 @@ fn user_fix(model: &StageModel<'_, '_>) -> Option<Fix> {
         .skip(after)
         .find(|i| matches!(i.kind(), InstructionKind::Cmd | InstructionKind::Entrypoint));
     let edit = match (command, last_root_step) {
-        (Some(command), _) => insert_line_before(command, &line(command)),
+        (Some(command), _) => insert_line_before_with(command, &line(command), nl),
         (None, Some(step)) => {
             let step = instructions.get(step)?;
-            insert_line_after(step, &line(step))
+            insert_line_after_with(step, &line(step), nl)
         }
-        (None, None) => insert_line_after(&model.stage.from, &line(&model.stage.from)),
+        (None, None) => insert_line_after_with(&model.stage.from, &line(&model.stage.from), nl),
     };
     Some(Fix::new(title, Applicability::Unsafe, vec![edit]))
 }
