@@ -38,6 +38,7 @@ mod registry;
 mod rpm;
 mod scan;
 mod secrets;
+mod slim_base;
 mod ssh;
 mod stages;
 mod sudo;
@@ -230,6 +231,7 @@ pub static RULES: &[&Rule] = &[
     &expose::EXPOSE_INVALID_PORT,
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
+    &slim_base::PREFER_SLIM_BASE,
     &apt::APT_NO_INSTALL_RECOMMENDS,
     &order::INSTRUCTION_BEFORE_FROM,
     &onbuild::ONBUILD_INVALID_TRIGGER,
