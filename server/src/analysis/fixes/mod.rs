@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod exec_form;
+pub mod global_arg;
 pub mod lines;
 pub mod merge_run;
 pub mod run_chain;

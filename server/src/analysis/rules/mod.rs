@@ -2,6 +2,7 @@
 
 mod apk;
 mod apt;
+mod base_digest;
 mod casing;
 mod cd;
 mod commands;
@@ -232,6 +233,7 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &slim_base::PREFER_SLIM_BASE,
+    &base_digest::UNPINNED_BASE_DIGEST,
     &apt::APT_NO_INSTALL_RECOMMENDS,
     &order::INSTRUCTION_BEFORE_FROM,
     &onbuild::ONBUILD_INVALID_TRIGGER,
@@ -532,7 +534,7 @@ pub(crate) mod testing {
     /// rules that depend on configuration or on files around the Dockerfile need (a
     /// label schema with strict labels, a `.dockerignore`, registry platforms).
     pub fn example_context() -> Context {
-        use crate::analysis::settings::{ImagePlatforms, LabelType, Settings};
+        use crate::analysis::settings::{ImageDigest, ImagePlatforms, LabelType, Settings};
         let schema = [
             ("title", LabelType::Text),
             ("source", LabelType::Url),
@@ -565,6 +567,11 @@ pub(crate) mod testing {
                 image("node:20", &["linux/amd64", "linux/arm64"]),
             ]),
             target_platform: Some("linux/arm64".to_owned()),
+            digests: std::sync::Arc::new(vec![ImageDigest {
+                reference: "python:3.12-slim".to_owned(),
+                digest: "sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c"
+                    .to_owned(),
+            }]),
             ..Context::default()
         }
     }

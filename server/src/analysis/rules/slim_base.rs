@@ -1,12 +1,10 @@
 //! Full base images in the final stage where a slim variant of the same runtime exists.
 
-use std::ops::Range;
-
 use super::{Check, FileView, Findings, Rule};
-use crate::analysis::expand::{self, Modifier};
+use crate::analysis::fixes::global_arg;
 use crate::analysis::image_ref::{self, ImageRef};
 use crate::analysis::model::{Base, StageInfo};
-use crate::syntax::{Applicability, Edit, Fix, InstructionKind, Severity};
+use crate::syntax::{Applicability, Edit, Fix, Severity};
 
 pub static PREFER_SLIM_BASE: Rule = Rule {
     id: "prefer-slim-base",
@@ -421,12 +419,12 @@ fn fix(
     } else {
         ""
     };
-    if let Some(arg) = whole_image_arg(&stage.image, view.model.escape) {
+    if let Some(arg) = global_arg::whole_image_arg(&stage.image, view.model.escape) {
         // The ARG may name the base of other stages too, which may need the full image.
         let shared = view.model.stages.iter().any(|s| {
             s.index != stage.index && s.expanded_image.references.iter().any(|r| r.name == arg)
         });
-        let (range, value) = global_arg_value(view, &arg)?;
+        let (range, value) = global_arg::default_value(view.file, &arg)?;
         if shared || value.contains('$') {
             return None;
         }
@@ -447,46 +445,6 @@ fn fix(
         Applicability::Unsafe,
         vec![Edit::replace(stage.image_range.clone(), rewritten)],
     ))
-}
-
-/// The ARG when the whole image word is one plain reference to it (`$BASE`, `${BASE}`).
-fn whole_image_arg(image: &str, escape: char) -> Option<String> {
-    let refs = expand::references(image, escape);
-    match refs.as_slice() {
-        [only] if only.range == (0..image.len()) && only.modifier == Modifier::Plain => {
-            Some(only.name.clone())
-        }
-        _ => None,
-    }
-}
-
-/// The bytes and text of the default of the last global ARG `name`, inside any quotes.
-fn global_arg_value(view: &FileView<'_, '_>, name: &str) -> Option<(Range<usize>, String)> {
-    let src = view.file.src();
-    let pair = view
-        .file
-        .preamble()
-        .into_iter()
-        .filter(|i| i.kind() == InstructionKind::Arg)
-        .flat_map(|i| i.pairs())
-        .filter(|p| p.key() == name)
-        .last()?;
-    let range = pair.value_node()?.byte_range();
-    let raw = src.get(range.clone())?;
-    let quoted = raw.len() >= 2
-        && (raw.starts_with('"') && raw.ends_with('"')
-            || raw.starts_with('\'') && raw.ends_with('\''));
-    let inner = if quoted {
-        range.start + 1..range.end - 1
-    } else {
-        range
-    };
-    let text = src.get(inner.clone())?;
-    // Escapes and nested quotes would need re-quoting: leave those alone.
-    if text.contains(['"', '\'', '\\', '`', ' ']) {
-        return None;
-    }
-    Some((inner, text.to_owned()))
 }
 
 /// The byte offsets of `wanted` characters in `text` outside `${...}`.
