@@ -20,6 +20,7 @@ mod env;
 mod expose;
 mod gem;
 mod go;
+mod go_static;
 mod healthcheck;
 mod images;
 mod key_value;
@@ -268,6 +269,7 @@ pub static RULES: &[&Rule] = &[
     &npm::YARN_CACHE_NOT_CLEANED,
     &gem::GEM_PACKAGE_UNPINNED,
     &go::GO_INSTALL_UNPINNED,
+    &go_static::GO_STATIC_BINARY,
     &pragmas::INLINE_IGNORE,
     &continuation::NO_EMPTY_CONTINUATION,
     &key_value::LEGACY_KEY_VALUE_FORMAT,
