@@ -3,6 +3,7 @@
 mod apk;
 mod apt;
 mod base_digest;
+mod build_tools;
 mod casing;
 mod cd;
 mod commands;
@@ -270,6 +271,7 @@ pub static RULES: &[&Rule] = &[
     &gem::GEM_PACKAGE_UNPINNED,
     &go::GO_INSTALL_UNPINNED,
     &go_static::GO_STATIC_BINARY,
+    &build_tools::BUILD_TOOLS_IN_FINAL_STAGE,
     &pragmas::INLINE_IGNORE,
     &continuation::NO_EMPTY_CONTINUATION,
     &key_value::LEGACY_KEY_VALUE_FORMAT,
