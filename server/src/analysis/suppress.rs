@@ -245,10 +245,11 @@ mod tests {
     #[test]
     fn buildkit_check_directive() {
         let text = "# check=skip=WorkdirRelativePath\nFROM node:latest\nWORKDIR a\n";
-        assert_eq!(rules_found(text), [(2, "image-latest-tag")]);
+        let expected = [(2, "image-latest-tag"), (2, "prefer-slim-base")];
+        assert_eq!(rules_found(text), expected);
         let text = "# check=skip=all\nFROM node:latest\nWORKDIR a\nmaintainer me\n";
-        // `all` is every BuildKit check; hadolint-only rules still run.
-        assert_eq!(rules_found(text), [(2, "image-latest-tag")]);
+        // `all` is every BuildKit check; hadolint-only rules and ours still run.
+        assert_eq!(rules_found(text), expected);
     }
 
     #[test]

@@ -26,8 +26,7 @@ pub fn default_value(file: &Dockerfile<'_>, name: &str) -> Option<(Range<usize>,
         .into_iter()
         .filter(|i| i.kind() == InstructionKind::Arg)
         .flat_map(|i| i.pairs())
-        .filter(|p| p.key() == name)
-        .last()?;
+        .rfind(|p| p.key() == name)?;
     let range = pair.value_node()?.byte_range();
     let raw = src.get(range.clone())?;
     let quoted = raw.len() >= 2
