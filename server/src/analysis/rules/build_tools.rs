@@ -175,8 +175,15 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         let commands: Vec<PackageCommand<'_>> =
             run.commands.iter().filter_map(package_command).collect();
         // `apt-mark auto` then `apt-get purge --auto-remove`: everything installed since goes.
+        // (`apt-mark showmanual | xargs apt-mark auto` too.)
         let marked_auto = run.commands.iter().any(|c| {
-            c.basename() == "apt-mark" && c.subcommand().is_some_and(|s| s.text == "auto")
+            let words: Vec<&str> = std::iter::once(c.name.as_str())
+                .chain(c.args.iter().map(|w| w.text.as_str()))
+                .collect();
+            words.windows(2).any(|pair| {
+                pair.first().is_some_and(|w| w.ends_with("apt-mark"))
+                    && pair.get(1) == Some(&"auto")
+            })
         });
         for (i, install) in commands.iter().enumerate() {
             if !install.install {
@@ -266,6 +273,7 @@ mod tests {
         for text in [
             "FROM python:3.12-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev \\\n && pip install --no-cache-dir psycopg2 \\\n && apk del .build-deps\n",
             "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc \\\n && pip install --no-cache-dir x && apt-get purge -y gcc\n",
+            "FROM postgres:16\nRUN apt-get update && apt-get install -y dpkg-dev \\\n && apt-mark showmanual | xargs apt-mark auto > /dev/null \\\n && apt-get purge -y --auto-remove\n",
             "FROM ruby:3.3-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update \\\n && apt-get install -y make gcc && bundle install \\\n && apt-mark auto '.*' > /dev/null && apt-mark manual $savedAptMark \\\n && apt-get purge -y --auto-remove\n",
         ] {
             assert!(flagged(ID, text).is_empty(), "{text}");

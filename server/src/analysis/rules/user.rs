@@ -73,9 +73,14 @@ enum Family {
     Alpine,
     /// No `/etc/passwd` at all.
     Scratch,
+    /// Windows: `ContainerAdministrator` by default, `ContainerUser` unprivileged.
+    Windows,
     /// Debian-like, or unknown: `useradd`.
     Other,
 }
+
+/// Tags and repositories of Windows images.
+const WINDOWS_MARKERS: &[&str] = &["windowsservercore", "nanoserver", "ltsc"];
 
 fn family_of(reference: &ImageRef) -> Family {
     let name = reference.familiar_name();
@@ -86,6 +91,13 @@ fn family_of(reference: &ImageRef) -> Family {
         || reference.registry == "cgr.dev"
     {
         Family::Distroless
+    } else if (reference.registry == "mcr.microsoft.com"
+        && ["windows/", "dotnet/framework/"]
+            .iter()
+            .any(|p| reference.repository.starts_with(p)))
+        || WINDOWS_MARKERS.iter().any(|m| tag.contains(m))
+    {
+        Family::Windows
     } else if matches!(name.as_str(), "alpine" | "busybox") || tag.contains("alpine") {
         Family::Alpine
     } else {
@@ -104,6 +116,21 @@ fn root_base<'m>(model: &'m StageModel<'_, '_>) -> Option<&'m Base> {
         }
     }
     None
+}
+
+/// The family of the image at the root of a stage's bases; the backtick escape
+/// (a Windows habit) decides for bases not known here.
+fn family(model: &StageModel<'_, '_>) -> Family {
+    let family = match root_base(model) {
+        Some(Base::Image(reference)) => family_of(reference),
+        Some(Base::Scratch) => return Family::Scratch,
+        _ => Family::Other,
+    };
+    if family == Family::Other && model.file.escape == '`' {
+        Family::Windows
+    } else {
+        family
+    }
 }
 
 /// Whether the base image says it runs unprivileged (`distroless/static:nonroot`).
@@ -151,10 +178,14 @@ fn check_missing(model: &StageModel<'_, '_>, findings: &mut Findings) {
             if base_is_non_root(base) {
                 return;
             }
-            let who = match base {
-                Some(Base::Scratch) => "root (uid 0: `scratch` has no users)".to_owned(),
-                Some(Base::Image(reference))
-                    if reference.is_official() || family_of(reference) != Family::Other =>
+            let who = match (base, family(model)) {
+                (_, Family::Windows) => {
+                    "ContainerAdministrator, the default (administrator) user of Windows images"
+                        .to_owned()
+                }
+                (Some(Base::Scratch), _) => "root (uid 0: `scratch` has no users)".to_owned(),
+                (Some(Base::Image(reference)), family)
+                    if reference.is_official() || family != Family::Other =>
                 {
                     format!("root, the default user of `{}`", reference.familiar())
                 }
@@ -210,13 +241,9 @@ fn new_user(model: &StageModel<'_, '_>) -> Option<NewUser> {
         // A name only known at run time would be a guess.
         return (!name.contains('$') && !name.contains('`')).then(|| existing(name));
     }
-    let family = match root_base(model) {
-        Some(Base::Image(reference)) => family_of(reference),
-        Some(Base::Scratch) => Family::Scratch,
-        _ => Family::Other,
-    };
-    Some(match family {
+    Some(match family(model) {
         Family::Node => existing("node".to_owned()),
+        Family::Windows => existing("ContainerUser".to_owned()),
         Family::Distroless => existing("nonroot".to_owned()),
         Family::Scratch => existing("65534:65534".to_owned()),
         Family::Alpine => NewUser {
@@ -440,6 +467,27 @@ mod tests {
         FROM scratch
         USER 65534:65534
         ");
+    }
+
+    #[test]
+    fn windows_images_switch_to_container_user() {
+        let text = "# escape=`\nFROM mcr.microsoft.com/dotnet/framework/aspnet:4.8.1\nCOPY app/ /inetpub/wwwroot\nENTRYPOINT [\"C:\\\\ServiceMonitor.exe\", \"w3svc\"]\n";
+        insta::assert_snapshot!(findings("missing-user", text)[0].1, @"no USER in the final stage, so the container runs as ContainerAdministrator, the default (administrator) user of Windows images: switch to an unprivileged USER after the steps that need root");
+        insta::assert_snapshot!(fixed("missing-user", text), @r#"
+        # escape=`
+        FROM mcr.microsoft.com/dotnet/framework/aspnet:4.8.1
+        COPY app/ /inetpub/wwwroot
+        USER ContainerUser
+        ENTRYPOINT ["C:\\ServiceMonitor.exe", "w3svc"]
+        "#);
+        // An image from an ARG, in a file with the Windows escape.
+        assert!(
+            fixed(
+                "missing-user",
+                "# escape=`\nARG REPO\nFROM $REPO:4.8-windowsservercore-ltsc2019\n"
+            )
+            .ends_with("USER ContainerUser\n")
+        );
     }
 
     #[test]
