@@ -24,7 +24,8 @@ name says they run unprivileged (`:nonroot`, `-rootless`, `unprivileged`) are no
 is set. hadolint's DL3002 reports only a last `USER` that is root; a final stage without `USER` is also \
 reported here, as Trivy's DS-0002 does.\n\n\
 The fix (offered one at a time: it changes who the container runs as) switches to a user that fits the \
-base: `node` on Node images, `nonroot` on distroless, `65534:65534` (nobody) on `scratch`, an earlier \
+base: `node` on Node images, `nonroot` on distroless, `65534:65534` (nobody) on `scratch`, \
+`ContainerUser` on Windows, an earlier \
 non-root `USER` or a user the stage creates, else a new system user `app` (`adduser -S` on Alpine, \
 `useradd --system` elsewhere). Files copied in stay owned by root: give the user what it must write \
 (`COPY --chown=app`).",
