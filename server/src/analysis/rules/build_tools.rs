@@ -6,7 +6,7 @@ use super::package_args::{OptionSyntax, command_through, is_dynamic, option_valu
 use super::package_cache::stage_ships;
 use super::{Check, Findings, Rule, scan};
 use crate::analysis::model::StageModel;
-use crate::analysis::shell::{Command, Word};
+use crate::analysis::shell::{self, Command, Word};
 use crate::syntax::Severity;
 
 pub static BUILD_TOOLS_IN_FINAL_STAGE: Rule = Rule {
@@ -165,13 +165,14 @@ fn package_command(command: &Command) -> Option<PackageCommand<'_>> {
 fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let mut ships = None;
     for instruction in &model.stage.instructions {
-        let Some(run) = scan::commands_mentioning(instruction, &["apt", "apk", "yum", "dnf"])
-        else {
+        if !scan::run_mentions(instruction, &["apt", "apk", "yum", "dnf"]) {
             continue;
-        };
+        }
+        // Builder stages are the place for build tools: decided before parsing any RUN.
         if !*ships.get_or_insert_with(|| stage_ships(model)) {
             return;
         }
+        let run = shell::run_commands(instruction);
         let commands: Vec<PackageCommand<'_>> =
             run.commands.iter().filter_map(package_command).collect();
         // `apt-mark auto` then `apt-get purge --auto-remove`: everything installed since goes.
