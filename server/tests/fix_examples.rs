@@ -44,7 +44,10 @@ fn every_fixable_rule_has_a_before_and_after_pair_that_its_fixes_produce() {
         let dir = examples().join(rule.id);
         let (path, kind) = before(&dir);
         let Ok(text) = std::fs::read_to_string(&path) else {
-            problems.push(format!("{}: no examples/fixes/{}/before.Dockerfile", rule.id, rule.id));
+            problems.push(format!(
+                "{}: no examples/fixes/{}/before.Dockerfile",
+                rule.id, rule.id
+            ));
             continue;
         };
         let context = context_for(&path);
@@ -58,9 +61,15 @@ fn every_fixable_rule_has_a_before_and_after_pair_that_its_fixes_produce() {
         }
         let edits: Vec<_> = found.iter().flat_map(|f| f.fix_edits()).collect();
         let after_text = fixes::apply_edits(&text, &edits).expect("the fixes do not overlap");
-        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("Dockerfile");
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("Dockerfile");
         let mut expected = vec![(dir.join(format!("after.{extension}")), after_text)];
-        for file in found.iter().filter_map(|f| f.fix.as_ref()?.new_file.as_ref()) {
+        for file in found
+            .iter()
+            .filter_map(|f| f.fix.as_ref()?.new_file.as_ref())
+        {
             // Beside `after.Dockerfile`, Docker reads `after.Dockerfile.dockerignore`.
             let name = match file.name.as_str() {
                 ".dockerignore" => format!("after.{extension}.dockerignore"),

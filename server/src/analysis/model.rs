@@ -88,6 +88,8 @@ pub struct StageInfo {
     pub platform: Option<String>,
     /// `--platform`'s value as written, and its bytes (the whole flag when it has no value).
     pub platform_written: Option<(String, Range<usize>)>,
+    /// The earlier stages this stage's `COPY --from` names (by name or index), in order.
+    pub copies_from: Vec<usize>,
 }
 
 /// What the whole file declares outside stage bodies: global ARGs and every stage's
@@ -146,9 +148,18 @@ impl FileModel {
                     .platform_written
                     .as_ref()
                     .map(|(text, range)| (text.clone(), moved(range))),
+                copies_from: Vec::new(),
             });
         }
         let buildkit = uses_buildkit(file);
+        for (index, sources) in copy_sources(file, &stages, &global_args)
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(stage) = stages.get_mut(index) {
+                stage.copies_from = sources;
+            }
+        }
         let mut hasher = FxHasher::default();
         escape.hash(&mut hasher);
         buildkit.hash(&mut hasher);
@@ -156,6 +167,7 @@ impl FileModel {
         for stage in &stages {
             // Positions change with every edit above a FROM; what stages see must not.
             (&stage.name, &stage.image, &stage.base, &stage.platform).hash(&mut hasher);
+            stage.copies_from.hash(&mut hasher);
         }
         FileModel {
             global_args,
@@ -228,6 +240,53 @@ pub fn uses_buildkit(file: &Dockerfile<'_>) -> bool {
         }
         words.any(|w| w.starts_with("<<") && !w.starts_with("<<<") && w.len() > 2)
     })
+}
+
+/// For each stage, the earlier stages its `COPY --from` flags name (by name, or by
+/// index), with global ARGs expanded; images and unresolved names are left out.
+/// The only look into stage bodies here: later stages' copies tell a stage where
+/// what it builds ends up.
+fn copy_sources(
+    file: &Dockerfile<'_>,
+    stages: &[StageInfo],
+    global_args: &[VarDecl],
+) -> Vec<Vec<usize>> {
+    file.stages()
+        .iter()
+        .map(|stage| {
+            let mut sources: Vec<usize> = Vec::new();
+            for instruction in &stage.instructions {
+                if instruction.kind() != InstructionKind::Copy {
+                    continue;
+                }
+                let Some(value) = instruction.flag("from").and_then(|f| f.value()) else {
+                    continue;
+                };
+                let expanded = expand::expand(&value, file.escape(), &|name| {
+                    global_args
+                        .iter()
+                        .rev()
+                        .find(|d| d.name == name)
+                        .and_then(|d| d.value.clone())
+                });
+                if !expanded.complete {
+                    continue;
+                }
+                let earlier = stages.get(..stage.index.min(stages.len())).unwrap_or(&[]);
+                let source = match expanded.value.parse::<usize>() {
+                    Ok(i) if i < stage.index => Some(i),
+                    Ok(_) => None,
+                    Err(_) => earlier_stage(&expanded.value, earlier),
+                };
+                if let Some(source) = source
+                    && !sources.contains(&source)
+                {
+                    sources.push(source);
+                }
+            }
+            sources
+        })
+        .collect()
 }
 
 /// The index of the latest earlier stage with this name (case-insensitive).
@@ -679,6 +738,15 @@ mod tests {
                     "localhost:5000/x"
                 ]
             );
+        });
+    }
+
+    #[test]
+    fn stages_know_which_earlier_stages_they_copy_from() {
+        let text = "ARG B=build\nFROM a AS build\nFROM b AS tools\nCOPY --from=tools x y\nFROM scratch\nCOPY --from=$B /app /\nCOPY --from=1 /t /\nCOPY --from=build /x /\nCOPY --from=alpine:3 /y /\nCOPY --from=9 /z /\n";
+        with_model(text, |model, _| {
+            let copies: Vec<&[usize]> = model.stages.iter().map(|s| &s.copies_from[..]).collect();
+            assert_eq!(copies, [&[][..], &[], &[0, 1]]);
         });
     }
 

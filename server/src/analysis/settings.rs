@@ -105,6 +105,15 @@ pub struct ImagePlatforms {
     pub platforms: Vec<String>,
 }
 
+/// The digest a registry gives for a base image's tag, when it has been asked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImageDigest {
+    /// The reference as written in FROM after expansion (`python:3.12`).
+    pub reference: String,
+    /// The manifest (list) digest the tag points at: `sha256:…`.
+    pub digest: String,
+}
+
 /// What a check may know beyond the Dockerfile's text: settings and neighbouring files.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -113,6 +122,8 @@ pub struct Context {
     pub dockerignore: Option<Arc<Vec<IgnoreRule>>>,
     /// Registry data about base images.
     pub images: Arc<Vec<ImagePlatforms>>,
+    /// Registry digests of base image tags.
+    pub digests: Arc<Vec<ImageDigest>>,
     /// The platform being built for (`linux/amd64`), to compare base images with.
     pub target_platform: Option<String>,
     /// What the build context directory holds (`None`: not known, as for an unsaved buffer).
@@ -140,6 +151,7 @@ impl Context {
         self.settings.fingerprint().hash(&mut hasher);
         self.dockerignore.hash(&mut hasher);
         self.images.hash(&mut hasher);
+        self.digests.hash(&mut hasher);
         self.target_platform.hash(&mut hasher);
         self.project.hash(&mut hasher);
         hasher.finish()

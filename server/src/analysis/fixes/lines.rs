@@ -60,6 +60,37 @@ pub fn insert_line_after(instruction: &Instruction<'_>, text: &str) -> Edit {
     Edit::insert(end, format!("{nl}{indent}{text}"))
 }
 
+/// The line break used inside `range` of `src`: CRLF when the text there uses it, else
+/// LF. Fixes of cached stage or instruction findings must not depend on text outside
+/// their scope (the file's other lines), or the cached fix goes stale when they change.
+pub fn newline_in(src: &str, range: std::ops::Range<usize>) -> &'static str {
+    if src.get(range).is_some_and(|text| text.contains("\r\n")) {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// [`insert_line_before`] with the line break given (see [`newline_in`]).
+pub fn insert_line_before_with(instruction: &Instruction<'_>, text: &str, nl: &str) -> Edit {
+    let src = instruction.src();
+    let at = instruction.node().start_byte();
+    let start = line_start(src, at);
+    Edit::insert(start, format!("{}{text}{nl}", indentation(src, at)))
+}
+
+/// [`insert_line_after`] with the line break given (see [`newline_in`]).
+pub fn insert_line_after_with(instruction: &Instruction<'_>, text: &str, nl: &str) -> Edit {
+    let src = instruction.src();
+    let node = instruction.node();
+    let indent = indentation(src, node.start_byte());
+    let end = line_end(
+        src,
+        node.end_byte().saturating_sub(1).max(node.start_byte()),
+    );
+    Edit::insert(end, format!("{nl}{indent}{text}"))
+}
+
 /// Removes the instruction's lines (heredoc bodies included) and their line break.
 pub fn delete_instruction(instruction: &Instruction<'_>) -> Edit {
     let src = instruction.src();

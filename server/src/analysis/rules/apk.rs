@@ -47,7 +47,7 @@ or tmpfs mount covers `/var/cache/apk` (which is what makes the cache worth keep
 };
 
 /// Options of apk that take the next word as their value.
-const APK_OPTIONS: OptionSyntax = OptionSyntax {
+pub(super) const APK_OPTIONS: OptionSyntax = OptionSyntax {
     takes_value: &[
         "-t",
         "--virtual",

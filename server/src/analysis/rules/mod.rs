@@ -2,7 +2,9 @@
 
 mod apk;
 mod apt;
+mod base_digest;
 mod build_context;
+mod build_tools;
 mod cache_mounts;
 mod casing;
 mod cd;
@@ -22,6 +24,7 @@ mod env;
 mod expose;
 mod gem;
 mod go;
+mod go_static;
 mod healthcheck;
 mod images;
 mod key_value;
@@ -41,6 +44,7 @@ mod registry;
 mod rpm;
 mod scan;
 mod secrets;
+mod slim_base;
 mod ssh;
 mod stages;
 mod sudo;
@@ -242,6 +246,8 @@ pub static RULES: &[&Rule] = &[
     &expose::EXPOSE_INVALID_PORT,
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
+    &slim_base::PREFER_SLIM_BASE,
+    &base_digest::UNPINNED_BASE_DIGEST,
     &apt::APT_NO_INSTALL_RECOMMENDS,
     &order::INSTRUCTION_BEFORE_FROM,
     &onbuild::ONBUILD_INVALID_TRIGGER,
@@ -258,8 +264,7 @@ pub static RULES: &[&Rule] = &[
     &env::ENV_SAME_INSTRUCTION_REFERENCE,
     &secrets::SECRETS_IN_ARG_OR_ENV,
     &secrets::SECRET_FILE_COPIED,
-    &user::USER_ROOT,
-    &user::USER_NOT_SET,
+    &user::MISSING_USER,
     &user::USER_NON_NUMERIC,
     &ssh::EXPOSE_SSH_PORT,
     &system_dirs::WORKDIR_SYSTEM_DIRECTORY,
@@ -277,6 +282,8 @@ pub static RULES: &[&Rule] = &[
     &npm::YARN_CACHE_NOT_CLEANED,
     &gem::GEM_PACKAGE_UNPINNED,
     &go::GO_INSTALL_UNPINNED,
+    &go_static::GO_STATIC_BINARY,
+    &build_tools::BUILD_TOOLS_IN_FINAL_STAGE,
     &pragmas::INLINE_IGNORE,
     &continuation::NO_EMPTY_CONTINUATION,
     &key_value::LEGACY_KEY_VALUE_FORMAT,
@@ -578,7 +585,7 @@ pub(crate) mod testing {
     /// rules that depend on configuration or on files around the Dockerfile need (a
     /// label schema with strict labels, a `.dockerignore`, registry platforms).
     pub fn example_context() -> Context {
-        use crate::analysis::settings::{ImagePlatforms, LabelType, Settings};
+        use crate::analysis::settings::{ImageDigest, ImagePlatforms, LabelType, Settings};
         let schema = [
             ("title", LabelType::Text),
             ("source", LabelType::Url),
@@ -612,6 +619,11 @@ pub(crate) mod testing {
             ]),
             target_platform: Some("linux/arm64".to_owned()),
             project: Some(std::sync::Arc::new(example_project(true))),
+            digests: std::sync::Arc::new(vec![ImageDigest {
+                reference: "python:3.12-slim".to_owned(),
+                digest: "sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c"
+                    .to_owned(),
+            }]),
             ..Context::default()
         }
     }
