@@ -619,6 +619,24 @@ pub(crate) mod testing {
             .collect()
     }
 
+    /// The text after fix-all with only this rule enabled: its safe fixes, applied in
+    /// rounds as `check --fix` does (for findings that share a fix, or chains of fixes).
+    pub fn fixed_all(rule_id: &str, text: &str) -> String {
+        let rule = find(rule_id).expect("rule");
+        let mut settings = (*Context::default().settings).clone();
+        settings.disabled = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| *id != rule.id)
+            .collect();
+        settings.enabled.insert(rule.id);
+        let context = Context {
+            settings: std::sync::Arc::new(settings),
+            ..Context::default()
+        };
+        crate::analysis::fixes::fix_all(FileKind::Dockerfile, text, &context).text
+    }
+
     /// The text each finding of one rule points at.
     pub fn flagged(rule_id: &str, text: &str) -> Vec<String> {
         run_one(rule_id, text)
