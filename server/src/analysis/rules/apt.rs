@@ -5,9 +5,10 @@ use super::package_args::{
 };
 use super::package_cache::{cache_targets, covered, removes, shipped_runs};
 use super::{Alias, Check, Findings, Rule};
+use crate::analysis::fixes::run_chain::{add_option, append_command};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, Severity};
+use crate::syntax::{Applicability, Fix, Instruction, Severity};
 
 pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
     id: "apt-no-install-recommends",
@@ -20,7 +21,7 @@ per install, each a possible vulnerability to patch.",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Instruction(check_recommends),
 };
@@ -61,7 +62,7 @@ does not ship its lists.",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Stage(check_lists),
 };
@@ -156,11 +157,16 @@ fn check_recommends(instruction: &Instruction<'_>, findings: &mut Findings) {
                     || a.text.contains("Install-Recommends=0")
             });
         if !recommends_off {
-            findings.report(
+            findings.report_fix(
                 command_through(apt.command, apt.subcommand),
                 format!(
                     "`{} install` without `--no-install-recommends` also installs every recommended package",
                     apt.command.basename()
+                ),
+                Fix::new(
+                    "Add `--no-install-recommends`",
+                    Applicability::Safe,
+                    vec![add_option(apt.subcommand, "--no-install-recommends")],
                 ),
             );
         }
@@ -330,20 +336,31 @@ fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
     } else {
         "end this RUN with `rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists"
     };
+    // One edit fixes every update of the RUN; each finding offers it.
+    let fix = append_command(run, &found, "rm -rf /var/lib/apt/lists/*").map(|edit| {
+        Fix::new(
+            "Remove the package lists at the end of this RUN",
+            Applicability::Safe,
+            vec![edit],
+        )
+    });
     for (command, sub) in pending {
-        findings.report(
-            command_through(command, sub),
-            format!(
-                "`{} update` leaves its package lists (/var/lib/apt/lists) in the layer: {hint}",
-                command.basename()
-            ),
+        let range = command_through(command, sub);
+        let message = format!(
+            "`{} update` leaves its package lists (/var/lib/apt/lists) in the layer: {hint}",
+            command.basename()
         );
+        match &fix {
+            Some(fix) => findings.report_fix(range, message, fix.clone()),
+            None => findings.report(range, message),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, flagged};
+    use super::super::testing::{findings, fixed, fixed_all, fixes, flagged};
+    use crate::syntax::Applicability;
 
     #[test]
     fn points_at_the_install_command_on_its_own_line() {
@@ -379,6 +396,40 @@ mod tests {
             flagged("apt-no-install-recommends", text),
             ["apt-get install"]
         );
+    }
+
+    #[test]
+    fn the_fix_adds_the_flag_after_install() {
+        insta::assert_snapshot!(fixed("apt-no-install-recommends", "FROM debian\nRUN apt-get update \\\n  && apt-get install -y curl \\\n  && apt install -qy git\n"), @r"
+        FROM debian
+        RUN apt-get update \
+          && apt-get install --no-install-recommends -y curl \
+          && apt install --no-install-recommends -qy git
+        ");
+        assert_eq!(
+            fixes(
+                "apt-no-install-recommends",
+                "FROM debian\nRUN apt-get install x\n"
+            ),
+            [Some((
+                "Add `--no-install-recommends`".to_owned(),
+                Applicability::Safe
+            ))]
+        );
+    }
+
+    #[test]
+    fn the_fix_works_with_the_escape_directive_onbuild_and_heredocs() {
+        insta::assert_snapshot!(fixed("apt-no-install-recommends", "# escape=`\nFROM debian\nRUN apt-get update && `\n    apt-get -o Dpkg::Options::=--force-confold install -y curl\nONBUILD RUN apt-get install -y jq\nRUN <<EOF\napt-get install -y vim\nEOF\n"), @r"
+        # escape=`
+        FROM debian
+        RUN apt-get update && `
+            apt-get -o Dpkg::Options::=--force-confold install --no-install-recommends -y curl
+        ONBUILD RUN apt-get install --no-install-recommends -y jq
+        RUN <<EOF
+        apt-get install --no-install-recommends -y vim
+        EOF
+        ");
     }
 
     // apt-package-unpinned
@@ -555,6 +606,50 @@ mod tests {
         let text =
             "FROM debian:trixie\nRUN apt-get update && apt-get install -y curl && apt-get clean\n";
         assert_eq!(flagged("apt-lists-not-removed", text), ["apt-get update"]);
+    }
+
+    #[test]
+    fn the_fix_appends_the_cleanup_in_the_runs_own_style() {
+        insta::assert_snapshot!(fixed("apt-lists-not-removed", "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update \\\n    && apt-get install -y git\n"), @r"
+        FROM debian
+        RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+        RUN apt-get update \
+            && apt-get install -y git \
+            && rm -rf /var/lib/apt/lists/*
+        ");
+        insta::assert_snapshot!(fixed("apt-lists-not-removed", "# escape=`\nFROM debian\nRUN set -eux; apt-get update; `\n\tapt-get install -y curl\n"), @r"
+        # escape=`
+        FROM debian
+        RUN set -eux; apt-get update; `
+        	apt-get install -y curl && `
+        	rm -rf /var/lib/apt/lists/*
+        ");
+        assert_eq!(
+            fixed(
+                "apt-lists-not-removed",
+                "FROM debian\r\nRUN apt-get update && \\\r\n  apt-get install -y curl\r\n"
+            ),
+            "FROM debian\r\nRUN apt-get update && \\\r\n  apt-get install -y curl && \\\r\n  rm -rf /var/lib/apt/lists/*\r\n"
+        );
+    }
+
+    #[test]
+    fn two_updates_in_one_run_share_one_cleanup() {
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y gnupg && apt-get update && apt-get install -y x\n";
+        assert_eq!(fixes("apt-lists-not-removed", text).len(), 2);
+        insta::assert_snapshot!(fixed_all("apt-lists-not-removed", text), @r"
+        FROM debian
+        RUN apt-get update && apt-get install -y gnupg && apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*
+        ");
+    }
+
+    #[test]
+    fn no_fix_where_the_run_does_not_end_in_a_plain_command() {
+        let text = "FROM debian\n\
+                    RUN apt-get update && apt-get install -y curl # tools\n\
+                    RUN <<EOF\napt-get update\napt-get install -y jq\nEOF\n\
+                    RUN apt-get update && apt-get install -y x > /dev/null\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None, None, None]);
     }
 
     #[test]
