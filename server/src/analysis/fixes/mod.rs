@@ -1,6 +1,7 @@
 //! Fixes: applying edits to text, and the edit builders rules share (RUN chains, lines).
 
 pub mod apply;
+pub mod command_removal;
 pub mod lines;
 pub mod merge_run;
 pub mod run_chain;

@@ -5,8 +5,10 @@ use super::package_args::{
 };
 use super::package_cache::{cache_targets, covered, removes};
 use super::{Alias, Check, Findings, Rule};
-use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, Severity};
+use crate::analysis::fixes::command_removal::remove_commands;
+use crate::analysis::fixes::run_chain::add_option;
+use crate::analysis::shell::{self, Command, RunCommands, Word};
+use crate::syntax::{Applicability, Edit, Fix, Instruction, Severity};
 
 pub static APK_PACKAGE_UNPINNED: Rule = Rule {
     id: "apk-package-unpinned",
@@ -41,7 +43,7 @@ or tmpfs mount covers `/var/cache/apk` (which is what makes the cache worth keep
     bad: "FROM alpine:3.20\nRUN apk update && apk add curl\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Instruction(check_cache),
 };
@@ -117,24 +119,105 @@ fn check_cache(instruction: &Instruction<'_>, findings: &mut Findings) {
     if covered(&targets, CACHE) || covered(&targets, "/etc/apk/cache") {
         return;
     }
-    for (command, sub, _) in adds {
-        let cleaned_after = found
-            .commands
+    let flagged: Vec<_> = adds
+        .into_iter()
+        .filter(|(command, _, _)| {
+            let cleaned_after = found
+                .commands
+                .iter()
+                .skip_while(|c| !std::ptr::eq(*c, *command))
+                .any(|c| removes(c, CACHE));
+            !cleaned_after
+        })
+        .map(|(command, sub, _)| (command, sub))
+        .collect();
+    // One fix for the whole RUN, offered on each `apk add` it flags: dropping
+    // `apk update` is only right once every `apk add` has `--no-cache`.
+    let fix = no_cache_fix(&found, &flagged);
+    for (command, sub) in flagged {
+        findings.report_fix(
+            command_through(command, sub),
+            "`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)",
+            fix.clone(),
+        );
+    }
+}
+
+/// `apk add`'s spellings of "refresh the index first", which `--no-cache` always does.
+const UPDATE_OPTIONS: &[&str] = &["-U", "--update", "--update-cache"];
+
+/// `--no-cache` on each flagged `apk add` (in place of its `--update`), and, when no
+/// apk command of the RUN reads the cache any more, its `apk update` and its
+/// `rm -rf /var/cache/apk/*` dropped.
+fn no_cache_fix(found: &RunCommands, flagged: &[(&Command, &Word)]) -> Fix {
+    let mut edits = Vec::new();
+    for (command, sub) in flagged {
+        let update = command
+            .args
             .iter()
-            .skip_while(|c| !std::ptr::eq(*c, command))
-            .any(|c| removes(c, CACHE));
-        if !cleaned_after {
-            findings.report(
-                command_through(command, sub),
-                "`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)",
-            );
+            .take_while(|a| a.text != "--")
+            .find(|a| UPDATE_OPTIONS.contains(&a.text.as_str()));
+        edits.push(match update {
+            Some(word) => Edit::replace(word.range.clone(), "--no-cache"),
+            None => add_option(sub, "--no-cache"),
+        });
+    }
+    let fixed = |c: &Command| flagged.iter().any(|(f, _)| std::ptr::eq(*f, c));
+    let mut updates = Vec::new();
+    let mut cleanups = Vec::new();
+    let mut cache_still_read = false;
+    for (i, command) in found.commands.iter().enumerate() {
+        if command.basename() == "apk" {
+            let sub = subcommand(&command.args, APK_OPTIONS).map(|(s, _)| s.text.as_str());
+            match sub {
+                Some("update") => updates.push(i),
+                Some("del") => {}
+                _ if fixed(command) || has_option(&command.args, &["--no-cache"]) => {}
+                _ => cache_still_read = true,
+            }
+        } else if removes(command, CACHE) && only_under(command, CACHE) {
+            cleanups.push(i);
         }
     }
+    // Nothing writes the cache any more: the updates and the cache removals are
+    // no-ops. Both go, or the updates alone when a removal cannot be cut out.
+    let mut dropped = Vec::new();
+    if !cache_still_read {
+        let both: Vec<usize> = updates.iter().chain(&cleanups).copied().collect();
+        let removal = remove_commands(found, &both)
+            .map(|edits| (edits, true))
+            .or_else(|| remove_commands(found, &updates).map(|edits| (edits, false)));
+        if let Some((removal, with_cleanups)) = removal {
+            edits.extend(removal);
+            if !updates.is_empty() {
+                dropped.push("`apk update`");
+            }
+            if with_cleanups && !cleanups.is_empty() {
+                dropped.push("the cache removal");
+            }
+        }
+    }
+    let title = if dropped.is_empty() {
+        "Add `--no-cache`".to_owned()
+    } else {
+        format!("Add `--no-cache` and drop {}", dropped.join(" and "))
+    };
+    Fix::new(title, Applicability::Safe, edits)
+}
+
+/// Whether every path a command names is `dir` or inside it.
+fn only_under(command: &Command, dir: &str) -> bool {
+    command
+        .args
+        .iter()
+        .filter(|a| !a.text.starts_with('-'))
+        .all(|a| a.text == dir || a.text.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, flagged};
+    use super::super::testing::{findings, fixed, fixed_all, fixes, flagged};
+    use crate::syntax::Applicability;
 
     #[test]
     fn each_unpinned_package_is_reported_on_its_word() {
@@ -191,6 +274,71 @@ mod tests {
     fn a_cleanup_before_the_add_does_not_count() {
         let text = "FROM alpine\nRUN rm -rf /var/cache/apk/* && apk add -U curl\n";
         assert_eq!(flagged("apk-no-cache", text), ["apk add"]);
+    }
+
+    #[test]
+    fn the_fix_adds_no_cache_and_drops_the_update() {
+        insta::assert_snapshot!(fixed("apk-no-cache", "FROM alpine\nRUN apk update && \\\n    apk add curl\nRUN apk --update add git\nRUN apk add -U --virtual .deps gcc\n"), @r"
+        FROM alpine
+        RUN apk add --no-cache curl
+        RUN apk --no-cache add git
+        RUN apk add --no-cache --virtual .deps gcc
+        ");
+        assert_eq!(
+            fixes(
+                "apk-no-cache",
+                "FROM alpine\nRUN apk update && apk add curl\n"
+            ),
+            [Some((
+                "Add `--no-cache` and drop `apk update`".to_owned(),
+                Applicability::Safe
+            ))]
+        );
+    }
+
+    #[test]
+    fn the_fix_drops_a_cache_removal_that_has_nothing_left_to_remove() {
+        insta::assert_snapshot!(fixed("apk-no-cache", "FROM alpine\nRUN rm -rf /var/cache/apk/* \\\n && apk update \\\n && apk add -U curl \\\n && adduser -D app\n"), @r"
+        FROM alpine
+        RUN apk add --no-cache curl \
+         && adduser -D app
+        ");
+        // Something else in the removal: kept.
+        insta::assert_snapshot!(fixed("apk-no-cache", "FROM alpine\nRUN rm -rf /var/cache/apk/* /tmp/* && apk add curl\n"), @r"
+        FROM alpine
+        RUN rm -rf /var/cache/apk/* /tmp/* && apk add --no-cache curl
+        ");
+    }
+
+    #[test]
+    fn the_update_stays_while_another_command_reads_the_index() {
+        let text = "FROM alpine\nRUN apk update && apk upgrade && apk add curl\n";
+        insta::assert_snapshot!(fixed("apk-no-cache", text), @r"
+        FROM alpine
+        RUN apk update && apk upgrade && apk add --no-cache curl
+        ");
+        // The update cannot be cut out of a `;` list: only the flag is added.
+        let text = "# escape=`\nFROM alpine\nRUN apk update; `\n    apk add curl\n";
+        assert_eq!(
+            fixes("apk-no-cache", text),
+            [Some(("Add `--no-cache`".to_owned(), Applicability::Safe))]
+        );
+        insta::assert_snapshot!(fixed("apk-no-cache", text), @r"
+        # escape=`
+        FROM alpine
+        RUN apk update; `
+            apk add --no-cache curl
+        ");
+    }
+
+    #[test]
+    fn two_adds_share_one_fix_for_the_run() {
+        let text = "FROM alpine\nRUN apk update && apk add curl && apk add --virtual .b gcc && apk del .b\n";
+        assert_eq!(fixes("apk-no-cache", text).len(), 2);
+        insta::assert_snapshot!(fixed_all("apk-no-cache", text), @r"
+        FROM alpine
+        RUN apk add --no-cache curl && apk add --no-cache --virtual .b gcc && apk del .b
+        ");
     }
 
     #[test]
