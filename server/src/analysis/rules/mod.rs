@@ -24,6 +24,7 @@ mod images;
 mod key_value;
 mod labels;
 mod npm;
+mod npm_dev_dependencies;
 mod onbuild;
 mod order;
 mod package_args;
@@ -306,6 +307,7 @@ pub static RULES: &[&Rule] = &[
     &default_shell::BIN_SH_SYMLINK,
     &pipefail::PIPEFAIL_MISSING,
     &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
+    &npm_dev_dependencies::NPM_DEV_DEPENDENCIES_IN_FINAL_STAGE,
 ];
 
 /// The rule with this id (not an alias), found without a scan.

@@ -49,7 +49,7 @@ built `FROM`. A builder stage that is only copied from does not ship its cache."
 };
 
 /// Options of `npm install` that take the next word as their value.
-const NPM_OPTIONS: OptionSyntax = OptionSyntax {
+pub(super) const NPM_OPTIONS: OptionSyntax = OptionSyntax {
     takes_value: &[
         "--registry",
         "--prefix",
@@ -74,7 +74,7 @@ const NPM_OPTIONS: OptionSyntax = OptionSyntax {
 };
 
 /// `npm install` and its aliases.
-const NPM_INSTALL: &[&str] = &[
+pub(super) const NPM_INSTALL: &[&str] = &[
     "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall",
     "add",
 ];
