@@ -23,6 +23,7 @@ mod healthcheck;
 mod images;
 mod key_value;
 mod labels;
+mod later_cleanup;
 mod npm;
 mod npm_dev_dependencies;
 mod onbuild;
@@ -308,6 +309,7 @@ pub static RULES: &[&Rule] = &[
     &pipefail::PIPEFAIL_MISSING,
     &consecutive_runs::CONSECUTIVE_RUN_INSTRUCTIONS,
     &npm_dev_dependencies::NPM_DEV_DEPENDENCIES_IN_FINAL_STAGE,
+    &later_cleanup::CLEANUP_IN_LATER_LAYER,
 ];
 
 /// The rule with this id (not an alias), found without a scan.

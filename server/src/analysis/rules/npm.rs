@@ -163,7 +163,7 @@ fn check_yarn_cache(model: &StageModel<'_, '_>, findings: &mut Findings) {
 }
 
 /// Whether a yarn command fills the cache: `yarn`, `yarn install`, `yarn add`, `yarn global add`.
-fn fills_cache(command: &Command) -> Option<std::ops::Range<usize>> {
+pub(super) fn fills_cache(command: &Command) -> Option<std::ops::Range<usize>> {
     let operands = operands(&command.args, YARN_OPTIONS);
     match operands.as_slice() {
         // `yarn --version` and `yarn --help` print and install nothing.

@@ -31,7 +31,7 @@ packages and global installs are not reported.",
 };
 
 /// `npm ci` and its aliases.
-const NPM_CI: &[&str] = &[
+pub(super) const NPM_CI: &[&str] = &[
     "ci",
     "clean-install",
     "ic",

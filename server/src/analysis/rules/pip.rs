@@ -150,14 +150,14 @@ fn pip_args(command: &Command) -> Option<&[Word]> {
 }
 
 /// `pip install` (or `pipx install`): the subcommand word, the arguments and the packages.
-struct Install<'c> {
-    subcommand: &'c Word,
-    args: &'c [Word],
+pub(super) struct Install<'c> {
+    pub(super) subcommand: &'c Word,
+    pub(super) args: &'c [Word],
     packages: Vec<&'c Word>,
-    pipx: bool,
+    pub(super) pipx: bool,
 }
 
-fn install(command: &Command) -> Option<Install<'_>> {
+pub(super) fn install(command: &Command) -> Option<Install<'_>> {
     let (args, syntax, pipx) = match pip_args(command) {
         Some(args) => (args, PIP_OPTIONS, false),
         None if command.basename() == "pipx" => (&command.args[..], PIPX_OPTIONS, true),
