@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod command_removal;
+pub mod heredoc_script;
 pub mod lines;
 pub mod merge_run;
 pub mod run_chain;

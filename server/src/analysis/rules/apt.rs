@@ -5,6 +5,7 @@ use super::package_args::{
 };
 use super::package_cache::{cache_targets, covered, removes, shipped_runs};
 use super::{Alias, Check, Findings, Rule};
+use crate::analysis::fixes::heredoc_script::append_to_heredoc_script;
 use crate::analysis::fixes::run_chain::{add_option, append_command};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, Word};
@@ -303,6 +304,7 @@ fn check_lists(model: &StageModel<'_, '_>, findings: &mut Findings) {
 }
 
 const LISTS: &str = "/var/lib/apt/lists";
+const LISTS_CLEANUP: &str = "rm -rf /var/lib/apt/lists/*";
 
 fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
     let found = shell::run_commands(run);
@@ -337,13 +339,15 @@ fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
         "end this RUN with `rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists"
     };
     // One edit fixes every update of the RUN; each finding offers it.
-    let fix = append_command(run, &found, "rm -rf /var/lib/apt/lists/*").map(|edit| {
-        Fix::new(
-            "Remove the package lists at the end of this RUN",
-            Applicability::Safe,
-            vec![edit],
-        )
-    });
+    let fix = append_command(run, &found, LISTS_CLEANUP)
+        .or_else(|| append_to_heredoc_script(run, &found, LISTS_CLEANUP))
+        .map(|edit| {
+            Fix::new(
+                "Remove the package lists at the end of this RUN",
+                Applicability::Safe,
+                vec![edit],
+            )
+        });
     for (command, sub) in pending {
         let range = command_through(command, sub);
         let message = format!(
@@ -644,10 +648,21 @@ mod tests {
     }
 
     #[test]
+    fn a_heredoc_script_gets_the_cleanup_on_its_last_line() {
+        insta::assert_snapshot!(fixed("apt-lists-not-removed", "FROM debian\nRUN <<EOF\napt-get update\napt-get install -y jq\nEOF\n"), @r"
+        FROM debian
+        RUN <<EOF
+        apt-get update
+        apt-get install -y jq && rm -rf /var/lib/apt/lists/*
+        EOF
+        ");
+    }
+
+    #[test]
     fn no_fix_where_the_run_does_not_end_in_a_plain_command() {
         let text = "FROM debian\n\
                     RUN apt-get update && apt-get install -y curl # tools\n\
-                    RUN <<EOF\napt-get update\napt-get install -y jq\nEOF\n\
+                    RUN <<EOF\napt-get update\napt-get install -y jq\n# done\nEOF\n\
                     RUN apt-get update && apt-get install -y x > /dev/null\n";
         assert_eq!(fixes("apt-lists-not-removed", text), [None, None, None]);
     }

@@ -6,6 +6,7 @@ use super::package_args::{has_option, mentions, option_value, subcommand};
 use super::package_cache::{cache_targets, covered, stage_ships};
 use super::{Check, Findings, Rule, apt::APT_OPTIONS, pip};
 use crate::analysis::fixes::command_removal::remove_commands;
+use crate::analysis::fixes::heredoc_script::append_to_heredoc_script;
 use crate::analysis::fixes::lines::delete_instruction;
 use crate::analysis::fixes::run_chain::append_command;
 use crate::analysis::model::StageModel;
@@ -221,7 +222,10 @@ fn move_fix(
         }
         texts.push(text.to_owned());
     }
-    let append = append_command(target, &shell::run_commands(target), &texts.join(" && "))?;
+    let target_run = shell::run_commands(target);
+    let moved = texts.join(" && ");
+    let append = append_command(target, &target_run, &moved)
+        .or_else(|| append_to_heredoc_script(target, &target_run, &moved))?;
     let mut edits: Vec<Edit> = if indices.len() == found.commands.len() {
         vec![delete_instruction(run)]
     } else {
@@ -680,6 +684,19 @@ mod tests {
     }
 
     #[test]
+    fn a_heredoc_script_takes_the_cleanup_on_its_last_line() {
+        let text = "FROM debian\nRUN <<EOF\nset -e\napt-get update\napt-get install -y curl\nEOF\nRUN rm -rf /var/lib/apt/lists/*\n";
+        insta::assert_snapshot!(fixed(ID, text), @r"
+        FROM debian
+        RUN <<EOF
+        set -e
+        apt-get update
+        apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+        EOF
+        ");
+    }
+
+    #[test]
     fn no_fix_when_a_run_between_still_needs_the_lists() {
         let text = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
         assert_eq!(flagged(ID, text), ["rm -rf /var/lib/apt/lists/*"]);
@@ -691,7 +708,7 @@ mod tests {
     #[test]
     fn no_fix_when_a_chain_cannot_be_edited() {
         let text = "FROM debian\n\
-                    RUN <<EOF\napt-get update\napt-get install -y x\nEOF\n\
+                    RUN <<EOF\napt-get update\napt-get install -y x\n# done\nEOF\n\
                     RUN rm -rf /var/lib/apt/lists/*\n\
                     RUN pip install y==1 # deps\nRUN rm -rf /root/.cache\n\
                     RUN npm ci\nRUN echo a; npm cache clean --force\n";
