@@ -4,11 +4,13 @@ use super::package_args::{
     OptionSyntax, command_through, has_option, is_dynamic, mentions, subcommand,
 };
 use super::package_cache::{cache_targets, covered, removes};
+use super::package_update::index_read_later;
 use super::{Alias, Check, Findings, Rule};
 use crate::analysis::fixes::command_removal::remove_commands;
 use crate::analysis::fixes::run_chain::add_option;
+use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, RunCommands, Word};
-use crate::syntax::{Applicability, Edit, Fix, Instruction, Severity};
+use crate::syntax::{Applicability, Edit, Fix, Instruction, InstructionKind, Severity};
 
 pub static APK_PACKAGE_UNPINNED: Rule = Rule {
     id: "apk-package-unpinned",
@@ -38,14 +40,18 @@ pub static APK_MISSING_NO_CACHE: Rule = Rule {
 `--update` download into the layer, where it stays. `apk add --no-cache` fetches the index into a \
 temporary place and leaves nothing behind, replacing both `--update` and a final \
 `rm -rf /var/cache/apk/*`.\n\n\
+An `apk update` before `apk add --no-cache` is reported too: its copy of the index only stays in \
+the layer.\n\n\
 Not reported when the same RUN removes `/var/cache/apk` after the install, or when a BuildKit cache \
-or tmpfs mount covers `/var/cache/apk` (which is what makes the cache worth keeping).",
+or tmpfs mount covers `/var/cache/apk` (which is what makes the cache worth keeping). The fix keeps \
+`apk update` and `--update` while a later RUN of the stage, a stage built on it, or an ONBUILD \
+trigger may add packages with the index they leave.",
     bad: "FROM alpine:3.20\nRUN apk update && apk add curl\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
     tags: &[],
     fixable: true,
     enabled_by_default: true,
-    check: Check::Instruction(check_cache),
+    check: Check::Stage(check_cache),
 };
 
 /// Options of apk that take the next word as their value.
@@ -103,24 +109,40 @@ fn check_pins(instruction: &Instruction<'_>, findings: &mut Findings) {
 
 const CACHE: &str = "/var/cache/apk";
 
-fn check_cache(instruction: &Instruction<'_>, findings: &mut Findings) {
-    if !mentions(instruction, "apk") {
-        return;
+fn check_cache(model: &StageModel<'_, '_>, findings: &mut Findings) {
+    for (at, instruction) in model.stage.instructions.iter().enumerate() {
+        let run = match instruction.kind() {
+            InstructionKind::Run => *instruction,
+            InstructionKind::Onbuild => match instruction.onbuild_trigger() {
+                Some(trigger) => trigger,
+                None => continue,
+            },
+            _ => continue,
+        };
+        if mentions(&run, "apk") {
+            // A later RUN (or stage, or build) may add packages with the index this
+            // RUN leaves: then it stays.
+            cache_left(&run, || index_read_later(model, at, "apk"), findings);
+        }
     }
+}
+
+fn cache_left(
+    instruction: &Instruction<'_>,
+    index_needed: impl Fn() -> bool,
+    findings: &mut Findings,
+) {
     let found = shell::run_commands(instruction);
-    let adds: Vec<_> = apk_adds(&found.commands)
-        .filter(|(command, _, _)| !has_option(&command.args, &["--no-cache"]))
-        .collect();
     // The cleanup may be in the part that did not parse.
-    if adds.is_empty() || !found.complete {
+    if !found.complete {
         return;
     }
     let targets = cache_targets(instruction);
     if covered(&targets, CACHE) || covered(&targets, "/etc/apk/cache") {
         return;
     }
-    let flagged: Vec<_> = adds
-        .into_iter()
+    let flagged: Vec<_> = apk_adds(&found.commands)
+        .filter(|(command, _, _)| !has_option(&command.args, &["--no-cache"]))
         .filter(|(command, _, _)| {
             let cleaned_after = found
                 .commands
@@ -131,15 +153,65 @@ fn check_cache(instruction: &Instruction<'_>, findings: &mut Findings) {
         })
         .map(|(command, sub, _)| (command, sub))
         .collect();
+    if flagged.is_empty() {
+        return updates_left(&found, index_needed, findings);
+    }
     // One fix for the whole RUN, offered on each `apk add` it flags: dropping
     // `apk update` is only right once every `apk add` has `--no-cache`.
-    let fix = no_cache_fix(&found, &flagged);
+    let fix = no_cache_fix(&found, &flagged, index_needed());
     for (command, sub) in flagged {
-        findings.report_fix(
-            command_through(command, sub),
-            "`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)",
-            fix.clone(),
-        );
+        let range = command_through(command, sub);
+        let message = "`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)";
+        match &fix {
+            Some(fix) => findings.report_fix(range, message, fix.clone()),
+            None => findings.report(range, message),
+        }
+    }
+}
+
+/// `apk update` before `apk add --no-cache`, which fetches an index of its own: the
+/// update's copy only stays in the layer (unless something after the RUN reads it).
+fn updates_left(found: &RunCommands, index_needed: impl Fn() -> bool, findings: &mut Findings) {
+    let sub = |c: &Command| subcommand(&c.args, APK_OPTIONS).map(|(s, _)| s.text.clone());
+    let mut needed = None;
+    for (i, command) in found.commands.iter().enumerate() {
+        if command.basename() != "apk" {
+            continue;
+        }
+        let Some((update, _)) = subcommand(&command.args, APK_OPTIONS) else {
+            continue;
+        };
+        if update.text != "update" {
+            continue;
+        }
+        let mut no_cache_adds = false;
+        let mut read_or_cleaned = false;
+        for later in found.commands.get(i + 1..).unwrap_or(&[]) {
+            if later.basename() == "apk" {
+                match sub(later).as_deref() {
+                    Some("add") if has_option(&later.args, &["--no-cache"]) => {
+                        no_cache_adds = true;
+                    }
+                    Some("del" | "update") => {}
+                    _ => read_or_cleaned = true,
+                }
+            } else if removes(later, CACHE) {
+                read_or_cleaned = true;
+            }
+        }
+        if !no_cache_adds || read_or_cleaned || *needed.get_or_insert_with(&index_needed) {
+            continue;
+        }
+        let range = command_through(command, update);
+        let message = "`apk update` stores the package index in /var/cache/apk, where it stays in the layer, and `apk add --no-cache` fetches its own: drop the update";
+        match remove_commands(found, &[i]) {
+            Some(edits) => findings.report_fix(
+                range,
+                message,
+                Fix::new("Drop `apk update`", Applicability::Safe, edits),
+            ),
+            None => findings.report(range, message),
+        }
     }
 }
 
@@ -148,8 +220,27 @@ const UPDATE_OPTIONS: &[&str] = &["-U", "--update", "--update-cache"];
 
 /// `--no-cache` on each flagged `apk add` (in place of its `--update`), and, when no
 /// apk command of the RUN reads the cache any more, its `apk update` and its
-/// `rm -rf /var/cache/apk/*` dropped.
-fn no_cache_fix(found: &RunCommands, flagged: &[(&Command, &Word)]) -> Fix {
+/// `rm -rf /var/cache/apk/*` dropped. When something after the RUN needs the index
+/// it leaves (`index_needed`), the updates stay, and an `apk add --update` gets no
+/// fix: with `--no-cache` it would no longer leave the index.
+fn no_cache_fix(
+    found: &RunCommands,
+    flagged: &[(&Command, &Word)],
+    index_needed: bool,
+) -> Option<Fix> {
+    if index_needed {
+        if flagged
+            .iter()
+            .any(|(c, _)| has_option(&c.args, UPDATE_OPTIONS))
+        {
+            return None;
+        }
+        let edits = flagged
+            .iter()
+            .map(|(_, sub)| add_option(sub, "--no-cache"))
+            .collect();
+        return Some(Fix::new("Add `--no-cache`", Applicability::Safe, edits));
+    }
     let mut edits = Vec::new();
     for (command, sub) in flagged {
         let update = command
@@ -202,7 +293,7 @@ fn no_cache_fix(found: &RunCommands, flagged: &[(&Command, &Word)]) -> Fix {
     } else {
         format!("Add `--no-cache` and drop {}", dropped.join(" and "))
     };
-    Fix::new(title, Applicability::Safe, edits)
+    Some(Fix::new(title, Applicability::Safe, edits))
 }
 
 /// Whether every path a command names is `dir` or inside it.
@@ -329,6 +420,60 @@ mod tests {
         RUN apk update; `
             apk add --no-cache curl
         ");
+    }
+
+    #[test]
+    fn the_index_stays_while_something_later_reads_it() {
+        let text = "FROM alpine\nRUN apk update && apk add curl\nRUN apk add git\n";
+        // Fix-all: `--no-cache` everywhere, then the update nothing reads goes.
+        insta::assert_snapshot!(fixed_all("apk-no-cache", text), @r"
+        FROM alpine
+        RUN apk add --no-cache curl
+        RUN apk add --no-cache git
+        ");
+        assert_eq!(
+            fixes("apk-no-cache", text)[0],
+            Some(("Add `--no-cache`".to_owned(), Applicability::Safe))
+        );
+        // `--update` leaves the index the later RUN reads: no fix for it.
+        let text = "FROM alpine AS base\nRUN apk add --update curl\nFROM base\nRUN apk add git\n";
+        assert_eq!(
+            fixes("apk-no-cache", text),
+            [
+                None,
+                Some(("Add `--no-cache`".to_owned(), Applicability::Safe))
+            ]
+        );
+        let text = "FROM alpine\nONBUILD RUN apk add -U git\n";
+        assert_eq!(fixes("apk-no-cache", text), [None]);
+        // A later RUN that refreshes the index itself does not need this one.
+        let text = "FROM alpine\nRUN apk update && apk add curl\nRUN apk add --no-cache jq && apk --update add git\n";
+        assert_eq!(
+            fixes("apk-no-cache", text)[0],
+            Some((
+                "Add `--no-cache` and drop `apk update`".to_owned(),
+                Applicability::Safe
+            ))
+        );
+    }
+
+    #[test]
+    fn an_update_before_adds_with_no_cache_is_dropped() {
+        let text = "FROM alpine\nRUN apk update && \\\n    apk add --no-cache curl\n";
+        let found = findings("apk-no-cache", text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "2:5-2:15");
+        insta::assert_snapshot!(found[0].1, @"`apk update` stores the package index in /var/cache/apk, where it stays in the layer, and `apk add --no-cache` fetches its own: drop the update");
+        insta::assert_snapshot!(fixed("apk-no-cache", text), @r"
+        FROM alpine
+        RUN apk add --no-cache curl
+        ");
+        // Something reads the index, cleans it, or may later: the update stays.
+        let text = "FROM alpine\n\
+                    RUN apk update && apk add --no-cache curl && apk upgrade\n\
+                    RUN apk update && apk add --no-cache jq && rm -rf /var/cache/apk/*\n\
+                    RUN apk update && apk add --no-cache git\nRUN apk add vim\n";
+        assert_eq!(flagged("apk-no-cache", text), ["apk add"]);
     }
 
     #[test]

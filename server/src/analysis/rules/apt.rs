@@ -4,6 +4,7 @@ use super::package_args::{
     OptionSyntax, command_through, has_option, is_dynamic, mentions, subcommand,
 };
 use super::package_cache::{cache_targets, covered, removes, shipped_runs};
+use super::package_update::index_read_later;
 use super::{Alias, Check, Findings, Rule};
 use crate::analysis::fixes::heredoc_script::append_to_heredoc_script;
 use crate::analysis::fixes::run_chain::{add_option, append_command};
@@ -298,15 +299,18 @@ fn check_apt(instruction: &Instruction<'_>, findings: &mut Findings) {
 
 fn check_lists(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let runs = shipped_runs(model, |run| mentions(run, "apt") && mentions(run, "update"));
-    for (_, run) in runs {
-        lists_left(&run, findings);
+    for (at, run) in runs {
+        // Removing the lists breaks what still reads them: offer the fix only when
+        // nothing later does.
+        let removable = || !index_read_later(model, at, "apt-get");
+        lists_left(&run, removable, findings);
     }
 }
 
 const LISTS: &str = "/var/lib/apt/lists";
 const LISTS_CLEANUP: &str = "rm -rf /var/lib/apt/lists/*";
 
-fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
+fn lists_left(run: &Instruction<'_>, removable: impl Fn() -> bool, findings: &mut Findings) {
     let found = shell::run_commands(run);
     // The cleanup may be in the part that did not parse.
     if !found.complete {
@@ -339,8 +343,13 @@ fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
         "end this RUN with `rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists"
     };
     // One edit fixes every update of the RUN; each finding offers it.
-    let fix = append_command(run, &found, LISTS_CLEANUP)
-        .or_else(|| append_to_heredoc_script(run, &found, LISTS_CLEANUP))
+    let append = || {
+        append_command(run, &found, LISTS_CLEANUP)
+            .or_else(|| append_to_heredoc_script(run, &found, LISTS_CLEANUP))
+    };
+    let fix = (!pending.is_empty() && removable())
+        .then(append)
+        .flatten()
         .map(|edit| {
             Fix::new(
                 "Remove the package lists at the end of this RUN",
@@ -645,6 +654,27 @@ mod tests {
         FROM debian
         RUN apt-get update && apt-get install -y gnupg && apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*
         ");
+    }
+
+    #[test]
+    fn no_fix_while_something_later_reads_the_lists() {
+        let text = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get install -y b && rm -rf /var/lib/apt/lists/*\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        let text = "FROM debian AS base\nRUN apt-get update && apt-get install -y a\nFROM base\nRUN apt-get install -y b\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        let text = "FROM debian\nONBUILD RUN apt-get update && apt-get install -y a\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        // A later RUN that refreshes the lists first does not need these.
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get clean\nRUN apt-get update && apt-get install -y b\n";
+        assert_eq!(
+            fixes("apt-lists-not-removed", text)
+                .iter()
+                .filter(|f| f.is_some())
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -283,6 +283,66 @@ fn next_use(family: &Family, commands: &RunCommands) -> Option<bool> {
     None
 }
 
+/// Whether something after instruction `at` may read the package index (apt's lists,
+/// apk's cache) that the RUN at `at` leaves, so that the RUN must keep it: a later
+/// RUN of the stage that reads it before refreshing it (or that cannot be read), a
+/// later stage built on this one, or any build when the RUN is an ONBUILD trigger.
+pub(super) fn index_read_later(model: &StageModel<'_, '_>, at: usize, tool: &str) -> bool {
+    let Some(family) = FAMILIES.iter().find(|f| f.tools.contains(&tool)) else {
+        return true;
+    };
+    let instructions = &model.stage.instructions;
+    let index = model.stage.index;
+    let built_on = model
+        .file
+        .stages
+        .iter()
+        .any(|s| s.base == crate::analysis::model::Base::Stage(index));
+    if built_on
+        || instructions
+            .get(at)
+            .is_none_or(|i| i.kind() != InstructionKind::Run)
+    {
+        return true;
+    }
+    for later in instructions.get(at + 1..).unwrap_or(&[]) {
+        match later.kind() {
+            InstructionKind::Run => {}
+            InstructionKind::Onbuild => return true,
+            _ => continue,
+        }
+        if !family.tools.iter().any(|tool| mentions(later, tool)) {
+            continue;
+        }
+        let commands = shell::run_commands(later);
+        if !commands.complete || later.shell_command().is_none() {
+            return true;
+        }
+        for command in &commands.commands {
+            if !family.tools.contains(&command.basename()) {
+                continue;
+            }
+            let Some((sub, _)) = subcommand(&command.args, family.options) else {
+                continue;
+            };
+            let sub = sub.text.as_str();
+            let apk_add = command.basename() == "apk" && sub == "add";
+            if family.refresh.contains(&sub)
+                || (apk_add
+                    && has_option(&command.args, &["-U", "--update", "--update-cache"])
+                    && !has_option(&command.args, &["--no-cache"]))
+            {
+                return false;
+            }
+            let own_index = apk_add && has_option(&command.args, &["--no-cache"]);
+            if !family.ignores_index.contains(&sub) && !own_index {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// The flags as BuildKit reads them, in a canonical order.
 fn flag_words(instruction: &Instruction<'_>) -> Vec<String> {
     let mut words: Vec<String> = instruction.flags().iter().map(|f| f.word()).collect();
