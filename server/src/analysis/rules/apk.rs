@@ -7,6 +7,7 @@ use super::package_cache::{cache_targets, covered, removes};
 use super::package_update::index_read_later;
 use super::{Alias, Check, Findings, Rule};
 use crate::analysis::fixes::command_removal::remove_commands;
+use crate::analysis::fixes::heredoc_script::remove_script_lines;
 use crate::analysis::fixes::run_chain::add_option;
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, RunCommands, Word};
@@ -154,11 +155,11 @@ fn cache_left(
         .map(|(command, sub, _)| (command, sub))
         .collect();
     if flagged.is_empty() {
-        return updates_left(&found, index_needed, findings);
+        return updates_left(instruction, &found, index_needed, findings);
     }
     // One fix for the whole RUN, offered on each `apk add` it flags: dropping
     // `apk update` is only right once every `apk add` has `--no-cache`.
-    let fix = no_cache_fix(&found, &flagged, index_needed());
+    let fix = no_cache_fix(instruction, &found, &flagged, index_needed());
     for (command, sub) in flagged {
         let range = command_through(command, sub);
         let message = "`apk add` without `--no-cache` leaves the package index in /var/cache/apk in the layer: use `apk add --no-cache` (and drop `apk update`/`--update`)";
@@ -171,7 +172,12 @@ fn cache_left(
 
 /// `apk update` before `apk add --no-cache`, which fetches an index of its own: the
 /// update's copy only stays in the layer (unless something after the RUN reads it).
-fn updates_left(found: &RunCommands, index_needed: impl Fn() -> bool, findings: &mut Findings) {
+fn updates_left(
+    instruction: &Instruction<'_>,
+    found: &RunCommands,
+    index_needed: impl Fn() -> bool,
+    findings: &mut Findings,
+) {
     let sub = |c: &Command| subcommand(&c.args, APK_OPTIONS).map(|(s, _)| s.text.clone());
     let mut needed = None;
     for (i, command) in found.commands.iter().enumerate() {
@@ -204,7 +210,9 @@ fn updates_left(found: &RunCommands, index_needed: impl Fn() -> bool, findings: 
         }
         let range = command_through(command, update);
         let message = "`apk update` stores the package index in /var/cache/apk, where it stays in the layer, and `apk add --no-cache` fetches its own: drop the update";
-        match remove_commands(found, &[i]) {
+        let removal =
+            remove_commands(found, &[i]).or_else(|| remove_script_lines(instruction, found, &[i]));
+        match removal {
             Some(edits) => findings.report_fix(
                 range,
                 message,
@@ -224,6 +232,7 @@ const UPDATE_OPTIONS: &[&str] = &["-U", "--update", "--update-cache"];
 /// it leaves (`index_needed`), the updates stay, and an `apk add --update` gets no
 /// fix: with `--no-cache` it would no longer leave the index.
 fn no_cache_fix(
+    instruction: &Instruction<'_>,
     found: &RunCommands,
     flagged: &[(&Command, &Word)],
     index_needed: bool,
@@ -275,9 +284,13 @@ fn no_cache_fix(
     let mut dropped = Vec::new();
     if !cache_still_read {
         let both: Vec<usize> = updates.iter().chain(&cleanups).copied().collect();
-        let removal = remove_commands(found, &both)
+        let remove = |indices: &[usize]| {
+            remove_commands(found, indices)
+                .or_else(|| remove_script_lines(instruction, found, indices))
+        };
+        let removal = remove(&both)
             .map(|edits| (edits, true))
-            .or_else(|| remove_commands(found, &updates).map(|edits| (edits, false)));
+            .or_else(|| remove(&updates).map(|edits| (edits, false)));
         if let Some((removal, with_cleanups)) = removal {
             edits.extend(removal);
             if !updates.is_empty() {
@@ -474,6 +487,16 @@ mod tests {
                     RUN apk update && apk add --no-cache jq && rm -rf /var/cache/apk/*\n\
                     RUN apk update && apk add --no-cache git\nRUN apk add vim\n";
         assert_eq!(flagged("apk-no-cache", text), ["apk add"]);
+    }
+
+    #[test]
+    fn heredoc_scripts_lose_the_update_line() {
+        insta::assert_snapshot!(fixed_all("apk-no-cache", "FROM alpine\nRUN <<EOF\napk update\napk add git\nEOF\n"), @r"
+        FROM alpine
+        RUN <<EOF
+        apk add --no-cache git
+        EOF
+        ");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::package_args::{has_option, mentions, option_value, subcommand};
 use super::package_cache::{cache_targets, covered, stage_ships};
 use super::{Check, Findings, Rule, apt::APT_OPTIONS, pip};
 use crate::analysis::fixes::command_removal::remove_commands;
-use crate::analysis::fixes::heredoc_script::append_to_heredoc_script;
+use crate::analysis::fixes::heredoc_script::{append_to_heredoc_script, remove_script_lines};
 use crate::analysis::fixes::lines::delete_instruction;
 use crate::analysis::fixes::run_chain::append_command;
 use crate::analysis::model::StageModel;
@@ -229,7 +229,7 @@ fn move_fix(
     let mut edits: Vec<Edit> = if indices.len() == found.commands.len() {
         vec![delete_instruction(run)]
     } else {
-        remove_commands(found, &indices)?
+        remove_commands(found, &indices).or_else(|| remove_script_lines(run, found, &indices))?
     };
     edits.push(append);
     Some(Fix::new(

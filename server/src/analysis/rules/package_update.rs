@@ -2,6 +2,7 @@
 
 use super::package_args::{OptionSyntax, command_through, has_option, mentions, subcommand};
 use super::{Alias, Check, Findings, Rule};
+use crate::analysis::fixes::heredoc_script::remove_script_lines;
 use crate::analysis::fixes::lines::delete_instruction;
 use crate::analysis::fixes::run_chain::remove_command;
 use crate::analysis::model::StageModel;
@@ -231,16 +232,18 @@ fn move_fix(
     }
     let installs = next_use(family, &commands)?;
     let removal = if found.commands.len() == 1 {
-        delete_instruction(run)
+        vec![delete_instruction(run)]
     } else {
-        remove_command(found, index)?
+        remove_command(found, index)
+            .map(|edit| vec![edit])
+            .or_else(|| remove_script_lines(run, found, &[index]))?
     };
     let name = format!("`{} {}`", command.basename(), sub.text);
     if !installs {
         return Some(Fix::new(
             format!("Remove {name}: the next RUN does without it"),
             Applicability::Safe,
-            vec![removal],
+            removal,
         ));
     }
     if flag_words(run) != flag_words(target) {
@@ -251,10 +254,12 @@ fn move_fix(
         return None;
     }
     let insert = prefix(target, &commands, text.trim())?;
+    let mut edits = removal;
+    edits.push(insert);
     Some(Fix::new(
         format!("Move {name} into the RUN that installs"),
         Applicability::Safe,
-        vec![removal, insert],
+        edits,
     ))
 }
 
@@ -508,6 +513,17 @@ mod tests {
         RUN apt-get update && apt-get install -y curl
         FROM alpine
         RUN apk add --no-cache git
+        ");
+    }
+
+    #[test]
+    fn a_heredoc_script_loses_the_update_line() {
+        insta::assert_snapshot!(fixed("package-manager-update-alone", "FROM debian\nRUN <<EOF\nuseradd app\napt-get update\nEOF\nRUN apt-get install -y curl\n"), @r"
+        FROM debian
+        RUN <<EOF
+        useradd app
+        EOF
+        RUN apt-get update && apt-get install -y curl
         ");
     }
 
