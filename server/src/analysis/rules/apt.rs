@@ -60,7 +60,11 @@ later RUN cannot take them out of the earlier layer.\n\n\
 A BuildKit cache or tmpfs mount on `/var/lib/apt/lists` (or `/var/lib/apt`) keeps them out of the \
 layer as well; a mount on `/var/cache/apt` alone does not. Only stages that end up in an image are \
 checked: the last stage and the stages it is built `FROM`. A builder stage that is only copied from \
-does not ship its lists.",
+does not ship its lists.\n\n\
+The fix ends the RUN with `rm -rf /var/lib/apt/lists/*` (on the last line of a heredoc script). It is \
+not offered while something after the RUN still installs from these lists (a later RUN without its \
+own `apt-get update`, a stage built on this one, an ONBUILD trigger), or when a later RUN removes \
+them: `cleanup-in-later-layer` moves that removal here instead.",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*\n",
     tags: &[],
@@ -301,10 +305,28 @@ fn check_lists(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let runs = shipped_runs(model, |run| mentions(run, "apt") && mentions(run, "update"));
     for (at, run) in runs {
         // Removing the lists breaks what still reads them: offer the fix only when
-        // nothing later does.
-        let removable = || !index_read_later(model, at, "apt-get");
+        // nothing later does. When a later RUN removes them, moving that removal
+        // here (cleanup-in-later-layer's fix) leaves no empty RUN behind.
+        let removable = || !index_read_later(model, at, "apt-get") && !removed_later(model, at);
         lists_left(&run, removable, findings);
     }
+}
+
+/// Whether a later RUN of the stage removes the package lists.
+fn removed_later(model: &StageModel<'_, '_>, at: usize) -> bool {
+    model
+        .stage
+        .instructions
+        .get(at + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|i| mentions(i, LISTS))
+        .any(|i| {
+            shell::run_commands(i)
+                .commands
+                .iter()
+                .any(|c| removes(c, LISTS))
+        })
 }
 
 const LISTS: &str = "/var/lib/apt/lists";
@@ -665,6 +687,9 @@ mod tests {
         let text = "FROM debian AS base\nRUN apt-get update && apt-get install -y a\nFROM base\nRUN apt-get install -y b\n";
         assert_eq!(fixes("apt-lists-not-removed", text), [None]);
         let text = "FROM debian\nONBUILD RUN apt-get update && apt-get install -y a\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        // A later RUN removes them: cleanup-in-later-layer moves that removal here.
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN rm -rf /var/lib/apt/lists/*\n";
         assert_eq!(fixes("apt-lists-not-removed", text), [None]);
         // A later RUN that refreshes the lists first does not need these.
         let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get clean\nRUN apt-get update && apt-get install -y b\n";
