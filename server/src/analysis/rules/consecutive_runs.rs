@@ -16,7 +16,10 @@ with a command or two, are usually one task split up: joined with `&&` they buil
 layers, and let a later command delete what an earlier one left behind in the same layer. RUNs with \
 different flags (`--mount`, `--network`...) cannot be joined, and RUNs of three commands or more are \
 taken to be split on purpose (to cache the slow part apart); hadolint already takes a RUN of two commands \
-so, and reports only RUNs of one. Comments between RUNs do not separate them.",
+so, and reports only RUNs of one. Comments between RUNs do not separate them.\n\n\
+The fix appends the RUN's commands to the RUN above with `&&` (in parentheses when they are joined \
+by `;` or `||`, so that a failure above still stops them) and deletes it. It is not offered for the \
+exec form, heredocs, or a RUN above that ends in a comment.",
     bad: "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN git --version\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache git && git --version\n",
     tags: &[],

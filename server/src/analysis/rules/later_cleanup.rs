@@ -24,9 +24,9 @@ large as before (plus a layer). `RUN rm -rf /var/lib/apt/lists/*`, `RUN apt-get 
 `RUN rm -rf /root/.cache`, `RUN npm cache clean --force`, `RUN yarn cache clean`, \
 `RUN rm -rf /var/cache/apk/*` or `RUN rm node.tar.gz` after the RUN that downloaded them save \
 nothing. The cleanup has to end the RUN that made the mess, joined with `&&`.\n\n\
-The fix moves the cleanup to the end of that RUN. It is not offered when a RUN between still uses \
-what is removed (an install that needs the package lists, a command that reads the archive), or \
-when either command chain cannot be edited safely. Not reported: a cleanup in the same RUN, one \
+The fix moves the cleanup to the end of that RUN. It is not offered when a RUN between may still \
+use what is removed (an install that needs the package lists; for a downloaded file, any RUN, since \
+a script may read it), or when either command chain cannot be edited safely. Not reported: a cleanup in the same RUN, one \
 whose files came from another stage, a cache that a `--mount=type=cache` keeps out of the layers, \
 and stages that no image ships (a builder stage that is only copied from).",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN rm -rf /var/lib/apt/lists/*\n",
