@@ -364,14 +364,15 @@ mod tests {
         prop::collection::vec(prop::sample::select(PIECES), 0..30).prop_map(|p| p.concat())
     }
 
-    /// Findings with each fix's edits where they apply now: a cached finding keeps
-    /// its fix as computed, positioned for where the finding was then.
-    fn resolved(
-        findings: Vec<crate::syntax::Finding>,
-    ) -> Vec<(
+    /// A finding without its fix, and the fix's title and edits where they apply now.
+    type Resolved = (
         crate::syntax::Finding,
         Option<(String, Vec<crate::syntax::Edit>)>,
-    )> {
+    );
+
+    /// Findings with each fix's edits where they apply now: a cached finding keeps
+    /// its fix as computed, positioned for where the finding was then.
+    fn resolved(findings: Vec<crate::syntax::Finding>) -> Vec<Resolved> {
         findings
             .into_iter()
             .map(|f| {
