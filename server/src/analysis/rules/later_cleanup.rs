@@ -157,13 +157,19 @@ fn report(
     late: &[Late],
     findings: &mut Findings,
 ) {
+    let mut fixes: Vec<(usize, Option<Fix>)> = Vec::new();
     for item in late {
         let Some(command) = found.commands.get(item.command) else {
             continue;
         };
         let fix = item.creator.and_then(|creator| {
+            if let Some((_, fix)) = fixes.iter().find(|(c, _)| *c == creator) {
+                return fix.clone();
+            }
             let group: Vec<&Late> = late.iter().filter(|l| l.creator == Some(creator)).collect();
-            move_fix(model, creator, at, run, found, &group)
+            let fix = move_fix(model, creator, at, run, found, &group);
+            fixes.push((creator, fix.clone()));
+            fix
         });
         let message = format!(
             "`{}` removes what `{}` left in an earlier RUN: the bytes stay in that layer and the image does not shrink; clean up in the RUN that made them",
@@ -694,6 +700,15 @@ mod tests {
         apt-get install -y curl && rm -rf /var/lib/apt/lists/*
         EOF
         ");
+    }
+
+    #[test]
+    fn relative_paths_follow_workdir_but_not_cd() {
+        let text = "FROM debian\nWORKDIR /src\nRUN curl -fsSLO https://example.com/v1/tool.tgz\nWORKDIR /\nRUN rm src/tool.tgz\n";
+        assert_eq!(flagged(ID, text), ["rm src/tool.tgz"]);
+        let text =
+            "FROM debian\nRUN cd /tmp && curl -O https://example.com/a.tgz\nRUN rm /tmp/a.tgz\n";
+        assert!(flagged(ID, text).is_empty());
     }
 
     #[test]
