@@ -8,8 +8,19 @@ pub fn newline(src: &str) -> &'static str {
     if src.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
+/// `at`, or the start of the character it falls inside (`end_byte() - 1` of a
+/// node that ends with a multi-byte character).
+fn char_start(src: &str, at: usize) -> usize {
+    let mut at = at.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// Where the line holding `at` starts.
 pub fn line_start(src: &str, at: usize) -> usize {
+    let at = char_start(src, at);
     src.get(..at)
         .and_then(|before| before.rfind('\n'))
         .map_or(0, |i| i + 1)
@@ -17,6 +28,7 @@ pub fn line_start(src: &str, at: usize) -> usize {
 
 /// Where the line holding `at` ends (before its line break).
 pub fn line_end(src: &str, at: usize) -> usize {
+    let at = char_start(src, at);
     let end = src
         .get(at..)
         .and_then(|after| after.find('\n'))
@@ -131,6 +143,12 @@ mod tests {
             "FROM a\r\n  RUN b \\\r\n    c\r\n  USER x\r\nCMD d\r\n"
         );
         assert_eq!(with_second(text, delete_instruction), "FROM a\r\nCMD d\r\n");
+    }
+
+    #[test]
+    fn an_instruction_ending_in_a_multi_byte_character_is_deleted_alone() {
+        let text = "FROM a\nRUN echo \\\n😀\r\nFROM b\n";
+        assert_eq!(with_second(text, delete_instruction), "FROM a\nFROM b\n");
     }
 
     #[test]

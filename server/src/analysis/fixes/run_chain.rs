@@ -70,7 +70,9 @@ pub fn append_command(
     let layout = layout(instruction, &run.commands);
     let escape = instruction.escape();
     let text = if layout.multi_line {
-        let nl = newline(src);
+        // The RUN's own line break: a cached finding's fix must not depend on the
+        // rest of the file.
+        let nl = newline(src.get(instruction.node().byte_range()).unwrap_or(src));
         if layout.leading_and {
             format!(" {escape}{nl}{}&& {command}", layout.indent)
         } else {
@@ -171,6 +173,14 @@ mod tests {
             apt-get install -y x && `
             rm -rf /var/lib/apt/lists/*
         ");
+    }
+
+    #[test]
+    fn appending_uses_the_runs_own_line_break() {
+        assert_eq!(
+            appended("FROM a\r\nRUN a && \\\n  b\r\n").as_deref(),
+            Some("FROM a\r\nRUN a && \\\n  b && \\\n  rm -rf /var/lib/apt/lists/*\r\n")
+        );
     }
 
     #[test]

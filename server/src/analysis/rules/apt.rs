@@ -4,10 +4,13 @@ use super::package_args::{
     OptionSyntax, command_through, has_option, is_dynamic, mentions, subcommand,
 };
 use super::package_cache::{cache_targets, covered, removes, shipped_runs};
+use super::package_update::index_read_later;
 use super::{Alias, Check, Findings, Rule};
+use crate::analysis::fixes::heredoc_script::append_to_heredoc_script;
+use crate::analysis::fixes::run_chain::{add_option, append_command};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, Severity};
+use crate::syntax::{Applicability, Fix, Instruction, Severity};
 
 pub static APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
     id: "apt-no-install-recommends",
@@ -20,7 +23,7 @@ per install, each a possible vulnerability to patch.",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Instruction(check_recommends),
 };
@@ -57,11 +60,15 @@ later RUN cannot take them out of the earlier layer.\n\n\
 A BuildKit cache or tmpfs mount on `/var/lib/apt/lists` (or `/var/lib/apt`) keeps them out of the \
 layer as well; a mount on `/var/cache/apt` alone does not. Only stages that end up in an image are \
 checked: the last stage and the stages it is built `FROM`. A builder stage that is only copied from \
-does not ship its lists.",
+does not ship its lists.\n\n\
+The fix ends the RUN with `rm -rf /var/lib/apt/lists/*` (on the last line of a heredoc script). It is \
+not offered while something after the RUN still installs from these lists (a later RUN without its \
+own `apt-get update`, a stage built on this one, an ONBUILD trigger), or when a later RUN removes \
+them: `cleanup-in-later-layer` moves that removal here instead.",
     bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
     good: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Stage(check_lists),
 };
@@ -156,11 +163,16 @@ fn check_recommends(instruction: &Instruction<'_>, findings: &mut Findings) {
                     || a.text.contains("Install-Recommends=0")
             });
         if !recommends_off {
-            findings.report(
+            findings.report_fix(
                 command_through(apt.command, apt.subcommand),
                 format!(
                     "`{} install` without `--no-install-recommends` also installs every recommended package",
                     apt.command.basename()
+                ),
+                Fix::new(
+                    "Add `--no-install-recommends`",
+                    Applicability::Safe,
+                    vec![add_option(apt.subcommand, "--no-install-recommends")],
                 ),
             );
         }
@@ -291,14 +303,36 @@ fn check_apt(instruction: &Instruction<'_>, findings: &mut Findings) {
 
 fn check_lists(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let runs = shipped_runs(model, |run| mentions(run, "apt") && mentions(run, "update"));
-    for (_, run) in runs {
-        lists_left(&run, findings);
+    for (at, run) in runs {
+        // Removing the lists breaks what still reads them: offer the fix only when
+        // nothing later does. When a later RUN removes them, moving that removal
+        // here (cleanup-in-later-layer's fix) leaves no empty RUN behind.
+        let removable = || !index_read_later(model, at, "apt-get") && !removed_later(model, at);
+        lists_left(&run, removable, findings);
     }
 }
 
-const LISTS: &str = "/var/lib/apt/lists";
+/// Whether a later RUN of the stage removes the package lists.
+fn removed_later(model: &StageModel<'_, '_>, at: usize) -> bool {
+    model
+        .stage
+        .instructions
+        .get(at + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|i| mentions(i, LISTS))
+        .any(|i| {
+            shell::run_commands(i)
+                .commands
+                .iter()
+                .any(|c| removes(c, LISTS))
+        })
+}
 
-fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
+const LISTS: &str = "/var/lib/apt/lists";
+const LISTS_CLEANUP: &str = "rm -rf /var/lib/apt/lists/*";
+
+fn lists_left(run: &Instruction<'_>, removable: impl Fn() -> bool, findings: &mut Findings) {
     let found = shell::run_commands(run);
     // The cleanup may be in the part that did not parse.
     if !found.complete {
@@ -330,20 +364,38 @@ fn lists_left(run: &Instruction<'_>, findings: &mut Findings) {
     } else {
         "end this RUN with `rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists"
     };
+    // One edit fixes every update of the RUN; each finding offers it.
+    let append = || {
+        append_command(run, &found, LISTS_CLEANUP)
+            .or_else(|| append_to_heredoc_script(run, &found, LISTS_CLEANUP))
+    };
+    let fix = (!pending.is_empty() && removable())
+        .then(append)
+        .flatten()
+        .map(|edit| {
+            Fix::new(
+                "Remove the package lists at the end of this RUN",
+                Applicability::Safe,
+                vec![edit],
+            )
+        });
     for (command, sub) in pending {
-        findings.report(
-            command_through(command, sub),
-            format!(
-                "`{} update` leaves its package lists (/var/lib/apt/lists) in the layer: {hint}",
-                command.basename()
-            ),
+        let range = command_through(command, sub);
+        let message = format!(
+            "`{} update` leaves its package lists (/var/lib/apt/lists) in the layer: {hint}",
+            command.basename()
         );
+        match &fix {
+            Some(fix) => findings.report_fix(range, message, fix.clone()),
+            None => findings.report(range, message),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, flagged};
+    use super::super::testing::{findings, fixed, fixed_all, fixes, flagged};
+    use crate::syntax::Applicability;
 
     #[test]
     fn points_at_the_install_command_on_its_own_line() {
@@ -379,6 +431,40 @@ mod tests {
             flagged("apt-no-install-recommends", text),
             ["apt-get install"]
         );
+    }
+
+    #[test]
+    fn the_fix_adds_the_flag_after_install() {
+        insta::assert_snapshot!(fixed("apt-no-install-recommends", "FROM debian\nRUN apt-get update \\\n  && apt-get install -y curl \\\n  && apt install -qy git\n"), @r"
+        FROM debian
+        RUN apt-get update \
+          && apt-get install --no-install-recommends -y curl \
+          && apt install --no-install-recommends -qy git
+        ");
+        assert_eq!(
+            fixes(
+                "apt-no-install-recommends",
+                "FROM debian\nRUN apt-get install x\n"
+            ),
+            [Some((
+                "Add `--no-install-recommends`".to_owned(),
+                Applicability::Safe
+            ))]
+        );
+    }
+
+    #[test]
+    fn the_fix_works_with_the_escape_directive_onbuild_and_heredocs() {
+        insta::assert_snapshot!(fixed("apt-no-install-recommends", "# escape=`\nFROM debian\nRUN apt-get update && `\n    apt-get -o Dpkg::Options::=--force-confold install -y curl\nONBUILD RUN apt-get install -y jq\nRUN <<EOF\napt-get install -y vim\nEOF\n"), @r"
+        # escape=`
+        FROM debian
+        RUN apt-get update && `
+            apt-get -o Dpkg::Options::=--force-confold install --no-install-recommends -y curl
+        ONBUILD RUN apt-get install --no-install-recommends -y jq
+        RUN <<EOF
+        apt-get install --no-install-recommends -y vim
+        EOF
+        ");
     }
 
     // apt-package-unpinned
@@ -555,6 +641,85 @@ mod tests {
         let text =
             "FROM debian:trixie\nRUN apt-get update && apt-get install -y curl && apt-get clean\n";
         assert_eq!(flagged("apt-lists-not-removed", text), ["apt-get update"]);
+    }
+
+    #[test]
+    fn the_fix_appends_the_cleanup_in_the_runs_own_style() {
+        insta::assert_snapshot!(fixed("apt-lists-not-removed", "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update \\\n    && apt-get install -y git\n"), @r"
+        FROM debian
+        RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*
+        RUN apt-get update \
+            && apt-get install -y git \
+            && rm -rf /var/lib/apt/lists/*
+        ");
+        insta::assert_snapshot!(fixed("apt-lists-not-removed", "# escape=`\nFROM debian\nRUN set -eux; apt-get update; `\n\tapt-get install -y curl\n"), @r"
+        # escape=`
+        FROM debian
+        RUN set -eux; apt-get update; `
+        	apt-get install -y curl && `
+        	rm -rf /var/lib/apt/lists/*
+        ");
+        assert_eq!(
+            fixed(
+                "apt-lists-not-removed",
+                "FROM debian\r\nRUN apt-get update && \\\r\n  apt-get install -y curl\r\n"
+            ),
+            "FROM debian\r\nRUN apt-get update && \\\r\n  apt-get install -y curl && \\\r\n  rm -rf /var/lib/apt/lists/*\r\n"
+        );
+    }
+
+    #[test]
+    fn two_updates_in_one_run_share_one_cleanup() {
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y gnupg && apt-get update && apt-get install -y x\n";
+        assert_eq!(fixes("apt-lists-not-removed", text).len(), 2);
+        insta::assert_snapshot!(fixed_all("apt-lists-not-removed", text), @r"
+        FROM debian
+        RUN apt-get update && apt-get install -y gnupg && apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*
+        ");
+    }
+
+    #[test]
+    fn no_fix_while_something_later_reads_the_lists() {
+        let text = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get install -y b && rm -rf /var/lib/apt/lists/*\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        let text = "FROM debian AS base\nRUN apt-get update && apt-get install -y a\nFROM base\nRUN apt-get install -y b\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        let text = "FROM debian\nONBUILD RUN apt-get update && apt-get install -y a\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        // A later RUN removes them: cleanup-in-later-layer moves that removal here.
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN rm -rf /var/lib/apt/lists/*\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None]);
+        // A later RUN that refreshes the lists first does not need these.
+        let text = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get clean\nRUN apt-get update && apt-get install -y b\n";
+        assert_eq!(
+            fixes("apt-lists-not-removed", text)
+                .iter()
+                .filter(|f| f.is_some())
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_heredoc_script_gets_the_cleanup_on_its_last_line() {
+        insta::assert_snapshot!(fixed("apt-lists-not-removed", "FROM debian\nRUN <<EOF\napt-get update\napt-get install -y jq\nEOF\n"), @r"
+        FROM debian
+        RUN <<EOF
+        apt-get update
+        apt-get install -y jq && rm -rf /var/lib/apt/lists/*
+        EOF
+        ");
+    }
+
+    #[test]
+    fn no_fix_where_the_run_does_not_end_in_a_plain_command() {
+        let text = "FROM debian\n\
+                    RUN apt-get update && apt-get install -y curl # tools\n\
+                    RUN <<EOF\napt-get update\napt-get install -y jq\n# done\nEOF\n\
+                    RUN apt-get update && apt-get install -y x > /dev/null\n";
+        assert_eq!(fixes("apt-lists-not-removed", text), [None, None, None]);
     }
 
     #[test]

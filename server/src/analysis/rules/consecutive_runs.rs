@@ -1,9 +1,10 @@
 //! Consecutive RUN instructions that could be one.
 
 use super::{Alias, Check, Findings, Rule};
+use crate::analysis::fixes::merge_run::merge_runs;
 use crate::analysis::model::StageModel;
 use crate::analysis::shell;
-use crate::syntax::{Instruction, InstructionKind, Severity};
+use crate::syntax::{Applicability, Fix, Instruction, InstructionKind, Severity};
 
 pub static CONSECUTIVE_RUN_INSTRUCTIONS: Rule = Rule {
     id: "consecutive-run",
@@ -15,11 +16,14 @@ with a command or two, are usually one task split up: joined with `&&` they buil
 layers, and let a later command delete what an earlier one left behind in the same layer. RUNs with \
 different flags (`--mount`, `--network`...) cannot be joined, and RUNs of three commands or more are \
 taken to be split on purpose (to cache the slow part apart); hadolint already takes a RUN of two commands \
-so, and reports only RUNs of one. Comments between RUNs do not separate them.",
+so, and reports only RUNs of one. Comments between RUNs do not separate them.\n\n\
+The fix appends the RUN's commands to the RUN above with `&&` (in parentheses when they are joined \
+by `;` or `||`, so that a failure above still stops them) and deletes it. It is not offered for the \
+exec form, heredocs, or a RUN above that ends in a comment.",
     bad: "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN git --version\n",
     good: "FROM alpine:3.20\nRUN apk add --no-cache git && git --version\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Stage(check),
 };
@@ -36,7 +40,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         }
         let flags = flag_words(instruction);
         let count = command_count(instruction);
-        if let Some((_, previous_flags, previous_count)) = &previous
+        if let Some((previous_run, previous_flags, previous_count)) = &previous
             && *previous_flags == flags
             && *previous_count <= SHORT
             && count <= SHORT
@@ -44,10 +48,15 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
             let at = instruction
                 .keyword()
                 .map_or_else(|| instruction.node().byte_range(), |k| k.byte_range());
-            findings.report(
-                at,
-                "this RUN follows another short RUN with the same flags: join them with `&&` to save a layer and a build step",
-            );
+            let message = "this RUN follows another short RUN with the same flags: join them with `&&` to save a layer and a build step";
+            match merge_runs(previous_run, instruction) {
+                Some(edits) => findings.report_fix(
+                    at,
+                    message,
+                    Fix::new("Merge into the RUN above", Applicability::Safe, edits),
+                ),
+                None => findings.report(at, message),
+            }
         }
         previous = Some((instruction, flags, count));
     }
@@ -110,7 +119,7 @@ fn simple_count(text: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, flagged};
+    use super::super::testing::{findings, fixed, fixed_all, fixes, flagged};
     use super::simple_count;
 
     #[test]
@@ -153,6 +162,44 @@ mod tests {
     fn the_same_flags_in_another_order_do_not_separate() {
         let text = "FROM alpine\nRUN --network=none --mount=type=secret,id=a a\nRUN --mount=type=secret,id=a --network=none b\n";
         assert_eq!(flagged("consecutive-run", text), ["RUN"]);
+    }
+
+    #[test]
+    fn the_fix_merges_the_run_into_the_one_above() {
+        insta::assert_snapshot!(fixed("consecutive-run", "FROM alpine\nRUN apk add --no-cache git\n# check it\nRUN git --version \\\n    && git help\nCMD [\"git\"]\n"), @r#"
+        FROM alpine
+        RUN apk add --no-cache git && git --version \
+            && git help
+        # check it
+        CMD ["git"]
+        "#);
+        insta::assert_snapshot!(fixed("consecutive-run", "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN --network=none a && `\n    b\nRUN --network=none c || d\n"), @r"
+        # escape=`
+        FROM mcr.microsoft.com/windows/servercore
+        RUN --network=none a && `
+            b && `
+            ( c || d )
+        ");
+    }
+
+    #[test]
+    fn a_chain_of_runs_becomes_one_in_rounds() {
+        insta::assert_snapshot!(fixed_all("consecutive-run", "FROM alpine\nRUN a\nRUN b\nRUN c\nFROM alpine\nRUN d\nRUN e"), @r"
+        FROM alpine
+        RUN a && b && c
+        FROM alpine
+        RUN d && e
+        ");
+    }
+
+    #[test]
+    fn no_fix_for_the_exec_form_or_a_heredoc() {
+        let text = "FROM alpine\nRUN a\nRUN [\"b\"]\nRUN c\n";
+        assert_eq!(fixes("consecutive-run", text), [None, None]);
+        let text = "FROM alpine\nRUN a\nRUN <<EOF\nb\nEOF\n";
+        assert_eq!(fixes("consecutive-run", text), [None]);
+        let text = "FROM alpine\nRUN a # first\nRUN b\n";
+        assert_eq!(fixes("consecutive-run", text), [None]);
     }
 
     #[test]

@@ -29,7 +29,9 @@ mod healthcheck;
 mod images;
 mod key_value;
 mod labels;
+mod later_cleanup;
 mod npm;
+mod npm_dev_dependencies;
 mod onbuild;
 mod order;
 mod package_args;
@@ -329,6 +331,8 @@ pub static RULES: &[&Rule] = &[
     &build_context::DOCKERIGNORE_MISSING_ENTRIES,
     &dependency_order::COPY_BEFORE_DEPENDENCY_INSTALL,
     &cache_mounts::CACHE_MOUNT_OPPORTUNITY,
+    &npm_dev_dependencies::NPM_DEV_DEPENDENCIES_IN_FINAL_STAGE,
+    &later_cleanup::CLEANUP_IN_LATER_LAYER,
 ];
 
 /// The rule with this id (not an alias), found without a scan.
@@ -749,6 +753,24 @@ pub(crate) mod testing {
             .into_iter()
             .map(|f| f.fix.map(|x| (x.title.clone(), x.applicability)))
             .collect()
+    }
+
+    /// The text after fix-all with only this rule enabled: its safe fixes, applied in
+    /// rounds as `check --fix` does (for findings that share a fix, or chains of fixes).
+    pub fn fixed_all(rule_id: &str, text: &str) -> String {
+        let rule = find(rule_id).expect("rule");
+        let mut settings = (*Context::default().settings).clone();
+        settings.disabled = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| *id != rule.id)
+            .collect();
+        settings.enabled.insert(rule.id);
+        let context = Context {
+            settings: std::sync::Arc::new(settings),
+            ..Context::default()
+        };
+        crate::analysis::fixes::fix_all(FileKind::Dockerfile, text, &context).text
     }
 
     /// The text each finding of one rule points at.

@@ -49,7 +49,7 @@ built `FROM`. A builder stage that is only copied from does not ship its cache."
 };
 
 /// Options of `npm install` that take the next word as their value.
-const NPM_OPTIONS: OptionSyntax = OptionSyntax {
+pub(super) const NPM_OPTIONS: OptionSyntax = OptionSyntax {
     takes_value: &[
         "--registry",
         "--prefix",
@@ -74,7 +74,7 @@ const NPM_OPTIONS: OptionSyntax = OptionSyntax {
 };
 
 /// `npm install` and its aliases.
-const NPM_INSTALL: &[&str] = &[
+pub(super) const NPM_INSTALL: &[&str] = &[
     "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall",
     "add",
 ];
@@ -163,7 +163,7 @@ fn check_yarn_cache(model: &StageModel<'_, '_>, findings: &mut Findings) {
 }
 
 /// Whether a yarn command fills the cache: `yarn`, `yarn install`, `yarn add`, `yarn global add`.
-fn fills_cache(command: &Command) -> Option<std::ops::Range<usize>> {
+pub(super) fn fills_cache(command: &Command) -> Option<std::ops::Range<usize>> {
     let operands = operands(&command.args, YARN_OPTIONS);
     match operands.as_slice() {
         // `yarn --version` and `yarn --help` print and install nothing.

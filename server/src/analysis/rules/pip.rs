@@ -5,9 +5,10 @@ use super::package_args::{
 };
 use super::package_cache::{cache_targets, covered};
 use super::{Alias, Check, Findings, Rule};
+use crate::analysis::fixes::run_chain::add_option;
 use crate::analysis::model::{StageModel, VarKind};
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, InstructionKind, Severity};
+use crate::syntax::{Applicability, Fix, Instruction, InstructionKind, Severity};
 
 pub static PIP_PACKAGE_UNPINNED: Rule = Rule {
     id: "pip-package-unpinned",
@@ -43,7 +44,7 @@ faster), or `PIP_NO_CACHE_DIR` set by ENV or ARG in the stage, inline, or export
     bad: "FROM python:3.12-slim\nRUN pip install flask==3.0.3\n",
     good: "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Stage(check_cache),
 };
@@ -149,14 +150,14 @@ fn pip_args(command: &Command) -> Option<&[Word]> {
 }
 
 /// `pip install` (or `pipx install`): the subcommand word, the arguments and the packages.
-struct Install<'c> {
-    subcommand: &'c Word,
-    args: &'c [Word],
+pub(super) struct Install<'c> {
+    pub(super) subcommand: &'c Word,
+    pub(super) args: &'c [Word],
     packages: Vec<&'c Word>,
-    pipx: bool,
+    pub(super) pipx: bool,
 }
 
-fn install(command: &Command) -> Option<Install<'_>> {
+pub(super) fn install(command: &Command) -> Option<Install<'_>> {
     let (args, syntax, pipx) = match pip_args(command) {
         Some(args) => (args, PIP_OPTIONS, false),
         None if command.basename() == "pipx" => (&command.args[..], PIPX_OPTIONS, true),
@@ -296,16 +297,21 @@ fn cache_kept(run: &Instruction<'_>, env_cache_dir: Option<&str>, findings: &mut
         if mounted {
             continue;
         }
-        findings.report(
+        findings.report_fix(
             command_through(command, install.subcommand),
             "`pip install` without `--no-cache-dir` keeps pip's download cache in the layer: add `--no-cache-dir`, set PIP_NO_CACHE_DIR=1, or mount a cache on /root/.cache/pip",
+            Fix::new(
+                "Add `--no-cache-dir`",
+                Applicability::Safe,
+                vec![add_option(install.subcommand, "--no-cache-dir")],
+            ),
         );
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, flagged};
+    use super::super::testing::{findings, fixed, fixes, flagged};
 
     // pip-package-unpinned
 
@@ -414,6 +420,30 @@ mod tests {
         let found = findings("pip-no-cache-dir", text);
         let ranges: Vec<_> = found.iter().map(|(r, _)| r.as_str()).collect();
         assert_eq!(ranges, ["3:5-3:16", "6:5-6:16"]);
+    }
+
+    #[test]
+    fn the_fix_adds_the_flag_after_install() {
+        insta::assert_snapshot!(fixed("pip-no-cache-dir", "FROM python\nRUN pip install --upgrade pip \\\n && python3 -m pip install \\\n      -r requirements.txt\nONBUILD RUN pip3 install x==1\n"), @r"
+        FROM python
+        RUN pip install --no-cache-dir --upgrade pip \
+         && python3 -m pip install --no-cache-dir \
+              -r requirements.txt
+        ONBUILD RUN pip3 install --no-cache-dir x==1
+        ");
+        insta::assert_snapshot!(fixed("pip-no-cache-dir", "# escape=`\nFROM python\nRUN pip install `\n    flask==3\n"), @r"
+        # escape=`
+        FROM python
+        RUN pip install --no-cache-dir `
+            flask==3
+        ");
+        assert_eq!(
+            fixes("pip-no-cache-dir", "FROM python\nRUN pip install x==1\n"),
+            [Some((
+                "Add `--no-cache-dir`".to_owned(),
+                crate::syntax::Applicability::Safe
+            ))]
+        );
     }
 
     #[test]
