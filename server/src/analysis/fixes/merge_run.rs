@@ -2,12 +2,24 @@
 
 use crate::analysis::fixes::lines::delete_instruction;
 use crate::analysis::fixes::run_chain::append_command;
-use crate::analysis::shell::run_commands;
+use crate::analysis::shell::{RunCommands, run_commands};
 use crate::syntax::{Edit, Instruction};
 
 /// The edits that move `second`'s commands to the end of `first`; `None` when the two
 /// cannot be one RUN unchanged: different flags (mounts, network), a heredoc, the exec form.
 pub fn merge_runs(first: &Instruction<'_>, second: &Instruction<'_>) -> Option<Vec<Edit>> {
+    merge_parsed_runs(
+        (first, &run_commands(first)),
+        (second, &run_commands(second)),
+    )
+}
+
+/// [`merge_runs`] with the commands of both RUNs already parsed (a rule walking a
+/// long stage parses each RUN once, not once per neighbour).
+pub fn merge_parsed_runs(
+    (first, first_run): (&Instruction<'_>, &RunCommands),
+    (second, second_run): (&Instruction<'_>, &RunCommands),
+) -> Option<Vec<Edit>> {
     let flags = |i: &Instruction<'_>| -> Vec<String> {
         let mut flags: Vec<String> = i
             .flags()
@@ -25,7 +37,6 @@ pub fn merge_runs(first: &Instruction<'_>, second: &Instruction<'_>) -> Option<V
         .src()
         .get(commands.start_byte()..second.line_end())?
         .trim_end();
-    let second_run = run_commands(second);
     if !second_run.complete || second_run.commands.is_empty() {
         return None;
     }
@@ -37,8 +48,7 @@ pub fn merge_runs(first: &Instruction<'_>, second: &Instruction<'_>) -> Option<V
     } else {
         body.to_owned()
     };
-    let first_run = run_commands(first);
-    let append = append_command(first, &first_run, &body)?;
+    let append = append_command(first, first_run, &body)?;
     Some(vec![append, delete_instruction(second)])
 }
 

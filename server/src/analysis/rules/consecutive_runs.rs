@@ -1,10 +1,11 @@
 //! Consecutive RUN instructions that could be one.
 
 use super::{Alias, Check, Findings, Rule};
-use crate::analysis::fixes::merge_run::merge_runs;
+use crate::analysis::fixes::merge_run::merge_parsed_runs;
 use crate::analysis::model::StageModel;
-use crate::analysis::shell;
+use crate::analysis::shell::{self, RunCommands};
 use crate::syntax::{Applicability, Fix, Instruction, InstructionKind, Severity};
+use std::sync::Arc;
 
 pub static CONSECUTIVE_RUN_INSTRUCTIONS: Rule = Rule {
     id: "consecutive-run",
@@ -32,7 +33,13 @@ exec form, heredocs, or a RUN above that ends in a comment.",
 const SHORT: usize = 2;
 
 fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
-    let mut previous: Option<(&Instruction<'_>, Vec<String>, usize)> = None;
+    // The previous RUN, its flags and command count, and its commands once parsed.
+    let mut previous: Option<(
+        &Instruction<'_>,
+        Vec<String>,
+        usize,
+        Option<Arc<RunCommands>>,
+    )> = None;
     for instruction in &model.stage.instructions {
         if instruction.kind() != InstructionKind::Run {
             previous = None;
@@ -40,7 +47,8 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         }
         let flags = flag_words(instruction);
         let count = command_count(instruction);
-        if let Some((previous_run, previous_flags, previous_count)) = &previous
+        let mut parsed = None;
+        if let Some((previous_run, previous_flags, previous_count, previous_parsed)) = &previous
             && *previous_flags == flags
             && *previous_count <= SHORT
             && count <= SHORT
@@ -49,7 +57,11 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
                 .keyword()
                 .map_or_else(|| instruction.node().byte_range(), |k| k.byte_range());
             let message = "this RUN follows another short RUN with the same flags: join them with `&&` to save a layer and a build step";
-            match merge_runs(previous_run, instruction) {
+            let first = previous_parsed
+                .clone()
+                .unwrap_or_else(|| shell::run_commands(previous_run));
+            let second = shell::run_commands(instruction);
+            match merge_parsed_runs((previous_run, &first), (instruction, &second)) {
                 Some(edits) => findings.report_fix(
                     at,
                     message,
@@ -57,8 +69,9 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
                 ),
                 None => findings.report(at, message),
             }
+            parsed = Some(second);
         }
-        previous = Some((instruction, flags, count));
+        previous = Some((instruction, flags, count, parsed));
     }
 }
 
