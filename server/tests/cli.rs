@@ -187,14 +187,15 @@ const FINDINGS: &[u8] = "FROM scratch AS Build\n\
 WORKDIR 🐳/app\n\
 EXPOSE 80 70000\n\
 FORM alpine\n\
+USER 65534\n\
 CMD python \\\n    app.py\n"
     .as_bytes();
 
 /// Warnings and nothing more serious.
-const WARNINGS_ONLY: &[u8] = b"FROM scratch AS Build\nWORKDIR app\n";
+const WARNINGS_ONLY: &[u8] = b"FROM scratch AS Build\nWORKDIR app\nUSER 65534\n";
 
 /// Errors: an invalid port.
-const WITH_AN_ERROR: &[u8] = b"FROM scratch\nEXPOSE 70000\n";
+const WITH_AN_ERROR: &[u8] = b"FROM scratch\nEXPOSE 70000\nUSER 65534\n";
 
 const CLEAN: &[u8] =
     b"FROM scratch\nCOPY --chown=65534:65534 hello /hello\nUSER 65534\nENTRYPOINT [\"/hello\"]\n";
@@ -656,7 +657,7 @@ fn only_keys(object: &Value, allowed: &str, what: &str) -> TestResult {
 // Configuration
 // ---------------------------------------------------------------------------------------
 
-const RELATIVE_WORKDIR: &[u8] = b"FROM alpine:3.20\nWORKDIR app\n";
+const RELATIVE_WORKDIR: &[u8] = b"FROM alpine:3.20\nWORKDIR app\nUSER app\n";
 
 #[test]
 fn a_hadolint_config_in_the_working_directory_is_honoured() -> TestResult {
@@ -835,7 +836,16 @@ fn diff_prints_the_safe_fixes_and_writes_nothing() -> TestResult {
     let dir = tree(&[("Dockerfile", UNFIXED.as_bytes())])?;
     let output = dockerfile_lsp(&["check", "--diff", "Dockerfile"], dir.path())?;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    insta::assert_snapshot!(stdout(&output), @"");
+    insta::assert_snapshot!(stdout(&output), @r#"
+    --- a/Dockerfile
+    +++ b/Dockerfile
+    @@ -1,4 +1,4 @@
+     FROM debian:bookworm-slim
+    -RUN apt-get update && apt-get install -y curl
+    +RUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*
+     USER nobody
+     CMD ["curl"]
+    "#);
     assert_eq!(fs::read_to_string(dir.path().join("Dockerfile"))?, UNFIXED);
 
     // Nothing left to fix: no diff, success.
@@ -852,7 +862,17 @@ fn fix_writes_the_fixed_file_then_reports_what_is_left() -> TestResult {
     let dir = tree(&[("Dockerfile", UNFIXED.as_bytes())])?;
     let output = dockerfile_lsp(&["check", "--fix", "Dockerfile"], dir.path())?;
     let fixed = fs::read_to_string(dir.path().join("Dockerfile"))?;
-    insta::assert_snapshot!(fixed, @"");
+    insta::assert_snapshot!(fixed, @r#"
+    FROM debian:bookworm-slim
+    RUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*
+    USER nobody
+    CMD ["curl"]
+    "#);
+    // What is left has no fix: the unpinned package.
+    assert_eq!(
+        stdout(&output),
+        "Dockerfile:2:66: warning[apt-package-unpinned] pin the version of curl: curl=<version>\n"
+    );
     assert!(
         stderr(&output).starts_with("Dockerfile: fixed "),
         "{}",

@@ -134,7 +134,12 @@ fn fix_all_applies_every_safe_fix_and_then_has_nothing_left() {
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0]["kind"], "source.fixAll.dockerfile-lsp");
     let fixed = applied(text, &all[0]["edit"], &doc);
-    insta::assert_snapshot!(fixed, @"");
+    insta::assert_snapshot!(fixed, @r#"
+    FROM python:3.12-slim-bookworm
+    RUN apt-get update && apt-get install --no-install-recommends -y gcc && pip install --no-cache-dir -r requirements.txt && rm -rf /var/lib/apt/lists/*
+    USER nobody
+    CMD ["python", "app.py"]
+    "#);
 
     client.change_full(&doc, 2, &fixed);
     client.wait_diagnostics(&doc, 2, DEFAULT_TIMEOUT);

@@ -8,7 +8,7 @@ mod support;
 use serde_json::{Value, json};
 use support::lsp::{DEFAULT_TIMEOUT, LspClient, code, uri};
 
-const DOCKERFILE: &str = "FROM alpine:3.20\nWORKDIR app\nCMD run --fast\n";
+const DOCKERFILE: &str = "FROM alpine:3.20\nWORKDIR app\nUSER app\nCMD run --fast\n";
 
 fn server() -> LspClient {
     LspClient::spawn(env!("CARGO_BIN_EXE_dockerfile-lsp"), &["--stdio"])

@@ -114,12 +114,15 @@ fn a_realistic_dockerfile_opens_with_its_findings_for_its_version() {
     assert_eq!(
         codes,
         [
+            "missing-user",
+            "prefer-slim-base",
             "apt-lists-not-removed",
             "apt-no-install-recommends",
+            "build-tools-in-final-stage",
             "apt-package-unpinned",
             "copy-before-dependency-install",
             "pip-no-cache-dir",
-            "json-args-recommended"
+            "json-args-recommended",
         ]
     );
 }

@@ -1,6 +1,5 @@
 FROM alpine:3.20
 RUN apk update \
-    && apk add curl jq \
-    && rm -rf /var/cache/apk/*
+    && apk add curl jq
 USER nobody
 CMD ["jq", "--version"]

@@ -32,14 +32,17 @@ exec form, heredocs, or a RUN above that ends in a comment.",
 /// RUNs with more commands than this are taken to be split on purpose.
 const SHORT: usize = 2;
 
+/// The RUN before: the instruction, its flags and command count, and its commands
+/// when they were parsed already.
+type Previous<'a, 't> = (
+    &'a Instruction<'t>,
+    Vec<String>,
+    usize,
+    Option<Arc<RunCommands>>,
+);
+
 fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
-    // The previous RUN, its flags and command count, and its commands once parsed.
-    let mut previous: Option<(
-        &Instruction<'_>,
-        Vec<String>,
-        usize,
-        Option<Arc<RunCommands>>,
-    )> = None;
+    let mut previous: Option<Previous<'_, '_>> = None;
     for instruction in &model.stage.instructions {
         if instruction.kind() != InstructionKind::Run {
             previous = None;
