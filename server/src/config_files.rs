@@ -171,13 +171,49 @@ pub fn dockerignore_for(dockerfile: &Path) -> Option<Arc<Vec<IgnoreRule>>> {
 /// top-level entries and whether ignore files exist. For an ignore file, the directory
 /// it applies to. `None` when the directory cannot be read.
 pub fn project_for(path: &Path) -> Option<Arc<ProjectFiles>> {
-    let dir = path.parent()?;
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let name = path.file_name()?.to_str()?;
+    ProjectListings::default().project_for(path)
+}
+
+/// Directory listings read once per directory, for a run over many files (a
+/// directory of 400 Dockerfiles is listed once, not 400 times).
+#[derive(Debug, Default)]
+pub struct ProjectListings {
+    by_dir: std::collections::HashMap<PathBuf, Option<ProjectFiles>>,
+}
+
+impl ProjectListings {
+    /// [`project_for`], with the directory's listing read at most once.
+    pub fn project_for(&mut self, path: &Path) -> Option<Arc<ProjectFiles>> {
+        let dir = path.parent()?;
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let name = path.file_name()?.to_str()?;
+        let listing = self
+            .by_dir
+            .entry(dir.to_owned())
+            .or_insert_with(|| list_directory(dir))
+            .as_ref()?;
+        let mut project = listing.clone();
+        let is_ignore_file =
+            crate::files::file_kind(path) == Some(crate::syntax::FileKind::Dockerignore);
+        if !is_ignore_file {
+            let own = format!("{name}.dockerignore");
+            project.has_own_dockerignore = if project.truncated {
+                dir.join(&own).is_file()
+            } else {
+                project.has_file(&own)
+            };
+            project.dockerfile_name = Some(name.to_owned());
+        }
+        Some(Arc::new(project))
+    }
+}
+
+/// The entries of a directory, and whether it has a `.dockerignore`.
+fn list_directory(dir: &Path) -> Option<ProjectFiles> {
     // One entry past the limit says the listing is truncated.
     let entries: Vec<(String, bool)> = std::fs::read_dir(dir)
         .ok()?
@@ -193,15 +229,9 @@ pub fn project_for(path: &Path) -> Option<Arc<ProjectFiles>> {
         })
         .take(MAX_PROJECT_ENTRIES + 1)
         .collect();
-    let is_ignore_file =
-        crate::files::file_kind(path) == Some(crate::syntax::FileKind::Dockerignore);
     let mut project = ProjectFiles::new(entries);
     project.has_dockerignore = dir.join(".dockerignore").is_file();
-    if !is_ignore_file {
-        project.has_own_dockerignore = dir.join(format!("{name}.dockerignore")).is_file();
-        project.dockerfile_name = Some(name.to_owned());
-    }
-    Some(Arc::new(project))
+    Some(project)
 }
 
 #[cfg(test)]

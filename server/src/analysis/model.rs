@@ -221,6 +221,25 @@ pub fn uses_buildkit(file: &Dockerfile<'_>) -> bool {
     {
         return true;
     }
+    // Most files use none of it: a few substring searches say so without reading lines.
+    let src = file.src().as_bytes();
+    let candidates: [&[u8]; 9] = [
+        b"--mount",
+        b"--network",
+        b"--security",
+        b"--link",
+        b"--parents",
+        b"--exclude",
+        b"--checksum",
+        b"--keep-git-dir",
+        b"<<",
+    ];
+    if !candidates
+        .iter()
+        .any(|c| memchr::memmem::find(src, c).is_some())
+    {
+        return false;
+    }
     file.src().lines().any(|line| {
         let mut words = line.split_whitespace();
         let keyword = words.next().unwrap_or("");
@@ -251,42 +270,52 @@ fn copy_sources(
     stages: &[StageInfo],
     global_args: &[VarDecl],
 ) -> Vec<Vec<usize>> {
-    file.stages()
-        .iter()
-        .map(|stage| {
-            let mut sources: Vec<usize> = Vec::new();
-            for instruction in &stage.instructions {
-                if instruction.kind() != InstructionKind::Copy {
-                    continue;
-                }
-                let Some(value) = instruction.flag("from").and_then(|f| f.value()) else {
-                    continue;
-                };
-                let expanded = expand::expand(&value, file.escape(), &|name| {
-                    global_args
-                        .iter()
-                        .rev()
-                        .find(|d| d.name == name)
-                        .and_then(|d| d.value.clone())
-                });
-                if !expanded.complete {
-                    continue;
-                }
-                let earlier = stages.get(..stage.index.min(stages.len())).unwrap_or(&[]);
-                let source = match expanded.value.parse::<usize>() {
-                    Ok(i) if i < stage.index => Some(i),
-                    Ok(_) => None,
-                    Err(_) => earlier_stage(&expanded.value, earlier),
-                };
-                if let Some(source) = source
-                    && !sources.contains(&source)
-                {
-                    sources.push(source);
-                }
-            }
-            sources
-        })
-        .collect()
+    let mut sources: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
+    // Runs on every keystroke: only the few places that say `--from` are looked at,
+    // not every instruction of the file.
+    let mut seen = None;
+    for at in memchr::memmem::find_iter(file.src().as_bytes(), b"--from") {
+        let Some(instruction) = file.instruction_at(at) else {
+            continue;
+        };
+        let start = instruction.node().start_byte();
+        if instruction.kind() != InstructionKind::Copy || seen == Some(start) {
+            continue;
+        }
+        seen = Some(start);
+        let Some(value) = instruction.flag("from").and_then(|f| f.value()) else {
+            continue;
+        };
+        // The stage whose FROM comes last before the instruction.
+        let Some(index) = stages
+            .partition_point(|s| s.image_range.start <= start)
+            .checked_sub(1)
+        else {
+            continue;
+        };
+        let expanded = expand::expand(&value, file.escape(), &|name| {
+            global_args
+                .iter()
+                .rev()
+                .find(|d| d.name == name)
+                .and_then(|d| d.value.clone())
+        });
+        if !expanded.complete {
+            continue;
+        }
+        let earlier = stages.get(..index).unwrap_or(&[]);
+        let source = match expanded.value.parse::<usize>() {
+            Ok(i) if i < index => Some(i),
+            Ok(_) => None,
+            Err(_) => earlier_stage(&expanded.value, earlier),
+        };
+        if let (Some(source), Some(list)) = (source, sources.get_mut(index))
+            && !list.contains(&source)
+        {
+            list.push(source);
+        }
+    }
+    sources
 }
 
 /// The index of the latest earlier stage with this name (case-insensitive).

@@ -173,7 +173,8 @@ pub struct ProjectEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ProjectFiles {
     /// Top-level entries sorted by name, at most [`MAX_PROJECT_ENTRIES`].
-    pub entries: Vec<ProjectEntry>,
+    /// Shared: every Dockerfile of a directory has the same listing.
+    pub entries: Arc<[ProjectEntry]>,
     /// The directory has more entries than are listed.
     pub truncated: bool,
     /// `.dockerignore` exists in the directory.
@@ -196,7 +197,7 @@ impl ProjectFiles {
         let truncated = entries.len() > MAX_PROJECT_ENTRIES;
         entries.truncate(MAX_PROJECT_ENTRIES);
         ProjectFiles {
-            entries,
+            entries: entries.into(),
             truncated,
             ..ProjectFiles::default()
         }

@@ -114,6 +114,7 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
     // Whole-document formats are written once every file is checked.
     let mut collected = Vec::new();
     let mut checked = HashSet::new();
+    let mut listings = config_files::ProjectListings::default();
     for given in options.paths {
         // One path at a time, so that a missing one does not hide the others.
         let files = match files::discover(std::slice::from_ref(given)) {
@@ -139,7 +140,7 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
             let context = Context {
                 settings: Arc::clone(&settings),
                 dockerignore: config_files::dockerignore_for(&path),
-                project: config_files::project_for(&path),
+                project: listings.project_for(&path),
                 ..Context::default()
             };
             let kind = files::kind_for_checking(&path);

@@ -691,13 +691,13 @@ pub(crate) mod testing {
                 project.has_own_dockerignore = true;
             } else if !project.has_dockerignore {
                 project.has_dockerignore = true;
-                let mut entries = project.entries.clone();
+                let mut entries = project.entries.to_vec();
                 entries.push(crate::analysis::settings::ProjectEntry {
                     name: ".dockerignore".to_owned(),
                     is_dir: false,
                 });
                 entries.sort();
-                project.entries = entries;
+                project.entries = entries.into();
             }
             context.project = Some(std::sync::Arc::new(project));
         }

@@ -234,7 +234,7 @@ fn check_whole_context(instruction: &Instruction<'_>, findings: &mut Findings) {
         _ => ".dockerignore".to_owned(),
     };
     for source in &sources {
-        for entry in &project.entries {
+        for entry in project.entries.iter() {
             let Some(kind) = secret_file_kind(&entry.name) else {
                 continue;
             };
