@@ -162,3 +162,37 @@ fn a_code_action_for_a_document_never_opened_is_empty() {
     );
     assert_eq!(response["result"], Value::Null, "{response}");
 }
+
+#[test]
+fn a_missing_dockerignore_is_created_next_to_the_dockerfile_by_a_workspace_edit() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("package.json"), "{}").unwrap();
+    let mut client = initialized(Some(root.path()));
+    let doc = format!("file://{}/Dockerfile", root.path().display());
+    let text = "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\nCMD [\"node\", \"server.js\"]\n";
+    client.open(&doc, "dockerfile", 1, text);
+    let diagnostics = client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT);
+    assert!(rule_codes(&diagnostics).contains(&"missing-dockerignore".to_owned()));
+    let all = actions(&mut client, &doc, text, &["quickfix"]);
+    let create = all
+        .iter()
+        .find(|a| {
+            a["diagnostics"][0]["code"] == "missing-dockerignore"
+                && !a["title"].as_str().unwrap().starts_with("Ignore")
+        })
+        .expect("a fix for missing-dockerignore");
+    assert_eq!(
+        create["isPreferred"], false,
+        "creating the file is not a safe fix"
+    );
+    let operations = create["edit"]["documentChanges"]
+        .as_array()
+        .expect("document changes");
+    let ignore = format!("file://{}/.dockerignore", root.path().display());
+    assert_eq!(operations[0]["kind"], "create");
+    assert_eq!(operations[0]["uri"], ignore);
+    assert_eq!(operations[1]["textDocument"]["uri"], ignore);
+    let contents = operations[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(contents.lines().any(|l| l == "node_modules"), "{contents}");
+    assert!(contents.lines().any(|l| l == ".git"), "{contents}");
+}
