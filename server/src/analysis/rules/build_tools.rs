@@ -5,9 +5,10 @@ use super::apt::APT_OPTIONS;
 use super::package_args::{OptionSyntax, command_through, is_dynamic, option_value, subcommand};
 use super::package_cache::stage_ships;
 use super::{Check, Findings, Rule, scan};
+use crate::analysis::fixes::builder_stage::{Split, split_after_build};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::Severity;
+use crate::syntax::{Applicability, Fix, Severity};
 
 pub static BUILD_TOOLS_IN_FINAL_STAGE: Rule = Rule {
     id: "build-tools-in-final-stage",
@@ -25,12 +26,16 @@ result (`COPY --from=build /app /app`), installing the runtime libraries the res
 example `libpq5`, not `libpq-dev`).\n\n\
 Only stages that ship are checked: the last stage and the stages it is built `FROM`. Packages removed \
 again in the same RUN (`apk del .build-deps`, `apt-get purge --auto-remove` after `apt-mark auto`, or \
-naming them) are not reported: the layer does not keep them. There is no automatic fix: what the build \
-produces, and what the result needs at run time, cannot be read from the Dockerfile reliably.",
-    bad: "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\\n && rm -rf /var/lib/apt/lists/*\nCOPY . /app\nRUN pip install --no-cache-dir /app\n",
-    good: "FROM python:3.12-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev\nCOPY . /app\nRUN pip wheel --no-cache-dir --wheel-dir /wheels /app\n\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5 \\\n && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /wheels /wheels\nRUN pip install --no-cache-dir /wheels/*\n",
+naming them) are not reported: the layer does not keep them.\n\n\
+The fix splits the last stage when the pattern is clear: the RUN only installs build tools, and one \
+later RUN builds one artifact with `-o <path>` (`go build`, `gcc`, `g++`, `clang`), followed only by \
+metadata (CMD, ENTRYPOINT, EXPOSE, USER, ...). The stage becomes the builder and a new final stage \
+from the same base image gets the artifact. Otherwise what the build produces, and what the result \
+needs at run time, cannot be read from the Dockerfile reliably, and the split is left to you.",
+    bad: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \\\n && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY hello.c .\nRUN gcc -O2 -o /usr/local/bin/hello hello.c\nUSER nobody\nCMD [\"hello\"]\n",
+    good: "FROM debian:bookworm-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \\\n && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY hello.c .\nRUN gcc -O2 -o /usr/local/bin/hello hello.c\n\nFROM debian:bookworm-slim\nWORKDIR /src\nCOPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nUSER nobody\nCMD [\"hello\"]\n",
     tags: &[],
-    fixable: false,
+    fixable: true,
     enabled_by_default: true,
     check: Check::Stage(check),
 };
@@ -164,7 +169,7 @@ fn package_command(command: &Command) -> Option<PackageCommand<'_>> {
 
 fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let mut ships = None;
-    for instruction in &model.stage.instructions {
+    for (at, instruction) in model.stage.instructions.iter().enumerate() {
         if !scan::run_mentions(instruction, &["apt", "apk", "yum", "dnf"]) {
             continue;
         }
@@ -214,20 +219,128 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
                 continue;
             }
             let list: Vec<String> = tools.iter().map(|t| format!("`{t}`")).collect();
-            findings.report(
-                command_through(install.command, install.subcommand),
-                format!(
-                    "the final image ships build tools ({}): install them and build in a builder stage, then copy only the result into a final stage that installs just what it needs at run time",
-                    list.join(", ")
-                ),
+            let range = command_through(install.command, install.subcommand);
+            let message = format!(
+                "the final image ships build tools ({}): install them and build in a builder stage, then copy only the result into a final stage that installs just what it needs at run time",
+                list.join(", ")
             );
+            match builder_split(model, at, &run.commands) {
+                Some((split, edits)) => findings.report_fix(
+                    range,
+                    message,
+                    Fix::new(
+                        format!(
+                            "Build in a builder stage and copy only `{}` into a new final stage",
+                            split.artifact
+                        ),
+                        Applicability::Unsafe,
+                        edits,
+                    ),
+                ),
+                None => findings.report(range, message),
+            }
         }
     }
 }
 
+/// Commands an install RUN may hold for the split to leave nothing else behind.
+const INSTALL_ONLY: &[&str] = &[
+    "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "tdnf", "rm", "set",
+];
+
+/// The split of the last stage when the pattern is clear: the RUN at `install_at` only
+/// installs build tools, and exactly one later RUN builds one artifact with `-o <path>`
+/// (`go build`, a C or C++ compiler) that the stage's remaining instructions run.
+fn builder_split(
+    model: &StageModel<'_, '_>,
+    install_at: usize,
+    install: &[Command],
+) -> Option<(Split, Vec<crate::syntax::Edit>)> {
+    if model.stage.index + 1 != model.file.stages.len() {
+        return None;
+    }
+    let only_tools = install.iter().all(|c| INSTALL_ONLY.contains(&c.basename()))
+        && install.iter().filter_map(package_command).all(|p| {
+            !p.install
+                || p.packages
+                    .iter()
+                    .all(|w| !is_dynamic(w) && is_build_tool(package_name(w)))
+        });
+    if !only_tools {
+        return None;
+    }
+    let mut builds = Vec::new();
+    for (at, instruction) in model
+        .stage
+        .instructions
+        .iter()
+        .enumerate()
+        .skip(install_at + 1)
+    {
+        if instruction.kind() != crate::syntax::InstructionKind::Run {
+            continue;
+        }
+        let run = shell::run_commands(instruction);
+        if !run.complete {
+            return None;
+        }
+        for command in &run.commands {
+            if let Some(output) = build_output(command) {
+                builds.push((at, output));
+            }
+        }
+    }
+    let [(build_at, output)] = builds.as_slice() else {
+        return None;
+    };
+    let artifact = if output.starts_with('/') {
+        output.clone()
+    } else {
+        let dir = &model.workdir_at(*build_at)?.value;
+        format!(
+            "{}/{}",
+            dir.trim_end_matches('/'),
+            output.trim_start_matches("./")
+        )
+    };
+    let split = Split {
+        build_at: *build_at,
+        artifact,
+    };
+    let edits = split_after_build(model, &split)?;
+    Some((split, edits))
+}
+
+/// The `-o <path>` of a build command: `go build -o x`, `gcc ... -o x`.
+fn build_output(command: &Command) -> Option<String> {
+    let compiler = matches!(
+        command.basename(),
+        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++"
+    );
+    let go_build =
+        command.basename() == "go" && command.subcommand().is_some_and(|w| w.text == "build");
+    if !compiler && !go_build {
+        return None;
+    }
+    let mut args = command.args.iter();
+    while let Some(arg) = args.next() {
+        if arg.text == "-o" {
+            let value = args.next()?;
+            let plain = !value.text.is_empty()
+                && !value.text.starts_with('-')
+                && value
+                    .text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c));
+            return plain.then(|| value.text.clone());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{findings, fixes, flagged};
+    use super::super::testing::{findings, fixed, fixes, flagged};
 
     const ID: &str = "build-tools-in-final-stage";
 
@@ -300,5 +413,63 @@ mod tests {
         // A stage the final one is built FROM ships too.
         let base = "FROM debian:bookworm-slim AS base\nRUN apt-get install -y gcc\nFROM base\n";
         assert_eq!(flagged(ID, base), ["apt-get install"]);
+    }
+
+    #[test]
+    fn a_clear_build_is_split_into_a_builder_and_a_final_stage() {
+        let text = "ARG GO=1.22\nFROM golang:${GO}-bookworm\nRUN apt-get update && apt-get install -y gcc libsqlite3-dev\nWORKDIR /src\nENV CGO_ENABLED=1\nCOPY . .\nRUN go build -o bin/server ./cmd/server\nEXPOSE 8080\nCMD [\"/src/bin/server\"]\n";
+        assert_eq!(
+            fixes(ID, text),
+            [Some((
+                "Build in a builder stage and copy only `/src/bin/server` into a new final stage"
+                    .to_owned(),
+                crate::syntax::Applicability::Unsafe
+            ))]
+        );
+        insta::assert_snapshot!(fixed(ID, text), @r#"
+        ARG GO=1.22
+        FROM golang:${GO}-bookworm AS build
+        RUN apt-get update && apt-get install -y gcc libsqlite3-dev
+        WORKDIR /src
+        ENV CGO_ENABLED=1
+        COPY . .
+        RUN go build -o bin/server ./cmd/server
+
+        FROM golang:${GO}-bookworm
+        WORKDIR /src
+        ENV CGO_ENABLED=1
+        COPY --from=build /src/bin/server /src/bin/server
+        EXPOSE 8080
+        CMD ["/src/bin/server"]
+        "#);
+        // The build is the last instruction: the new stage goes at the end, CRLF kept.
+        let crlf = "FROM alpine:3.20 AS app\r\nRUN apk add --no-cache build-base\r\nCOPY main.c /\r\nRUN cc -o /hello /main.c\r\n";
+        assert_eq!(
+            fixed(ID, crlf),
+            "FROM alpine:3.20 AS app\r\nRUN apk add --no-cache build-base\r\nCOPY main.c /\r\nRUN cc -o /hello /main.c\r\n\r\nFROM alpine:3.20\r\nCOPY --from=app /hello /hello\r\n"
+        );
+    }
+
+    #[test]
+    fn no_split_when_the_pattern_is_not_clear() {
+        for text in [
+            // A runtime package installed with the tools: the new stage would lack it.
+            "FROM debian:bookworm-slim\nRUN apt-get install -y gcc libpq5\nCOPY a.c /\nRUN gcc -o /a /a.c\nCMD [\"/a\"]\n",
+            // Two artifacts.
+            "FROM debian:bookworm-slim\nRUN apt-get install -y gcc\nCOPY . /\nRUN gcc -o /a /a.c && gcc -o /b /b.c\nCMD [\"/a\"]\n",
+            // No explicit output.
+            "FROM debian:bookworm-slim\nRUN apt-get install -y gcc make\nCOPY . /src\nRUN make -C /src\nCMD [\"/src/app\"]\n",
+            // Something after the build that is not metadata.
+            "FROM debian:bookworm-slim\nRUN apt-get install -y gcc\nCOPY a.c /\nRUN gcc -o /a /a.c\nRUN /a --selftest\nCMD [\"/a\"]\n",
+            // A USER before the build would be lost.
+            "FROM debian:bookworm-slim\nRUN apt-get install -y gcc\nUSER app\nCOPY a.c /\nRUN gcc -o /a /a.c\nCMD [\"/a\"]\n",
+            // An output from a variable.
+            "FROM golang:1.22\nRUN apt-get install -y gcc\nCOPY . /src\nRUN go build -o $OUT ./...\nCMD [\"/app\"]\n",
+        ] {
+            assert_eq!(fixes(ID, text), [None], "{text}");
+        }
+        // Not the last stage (a stage the final one is built on): no split.
+        let base = "FROM debian:bookworm-slim AS base\nRUN apt-get install -y gcc\nRUN gcc -o /a /a.c\nFROM base\n";
+        assert_eq!(fixes(ID, base), [None]);
     }
 }
