@@ -37,8 +37,6 @@ pub fn check(kind: FileKind, text: &str, context: &Context) -> Vec<Finding> {
             context,
         }));
     }
-    findings.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-    });
+    findings.sort_by_key(Finding::source_order);
     findings
 }

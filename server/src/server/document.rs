@@ -123,9 +123,7 @@ impl Document {
                 file: &file,
                 context: &self.context,
             }));
-            findings.sort_by(|a, b| {
-                (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-            });
+            findings.sort_by_key(Finding::source_order);
             return findings;
         }
         let file = Dockerfile::new(&self.tree, &self.text);
@@ -153,9 +151,7 @@ impl Document {
         };
         findings.extend(rules::check_file(&view, &all.keywords));
         suppress::apply(&file, &self.context.settings, &mut findings);
-        findings.sort_by(|a, b| {
-            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-        });
+        findings.sort_by_key(Finding::source_order);
         findings
     }
 }

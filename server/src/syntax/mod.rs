@@ -49,6 +49,13 @@ pub struct Finding {
     pub fix: Option<std::sync::Arc<Fix>>,
 }
 
+impl Finding {
+    /// The order findings are given in: by position, then by rule.
+    pub fn source_order(&self) -> (usize, usize, &'static str) {
+        (self.range.start, self.range.end, self.rule)
+    }
+}
+
 /// Which grammar a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileKind {

@@ -3,8 +3,10 @@
 use std::ops::Range;
 
 use super::dependency_order::pip_args;
+use super::npm::NPM_OPTIONS;
 use super::package_args::{OptionSyntax, command_through, has_option, option_value, subcommand};
 use super::package_cache::{cache_targets, covered, removes};
+use super::pip::PIP_OPTIONS;
 use super::{Check, Findings, Rule};
 use crate::analysis::fixes::run_chain::remove_command;
 use crate::analysis::model::{Base, StageModel};
@@ -62,45 +64,6 @@ impl Tool {
         matches!(self, Tool::Go | Tool::Cargo)
     }
 }
-
-const NPM_OPTIONS: OptionSyntax = OptionSyntax {
-    takes_value: &[
-        "--cache",
-        "--prefix",
-        "--omit",
-        "--include",
-        "--registry",
-        "-w",
-        "--workspace",
-    ],
-    bundles: false,
-};
-
-const PIP_OPTIONS: OptionSyntax = OptionSyntax {
-    takes_value: &[
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "-e",
-        "--editable",
-        "-t",
-        "--target",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-f",
-        "--find-links",
-        "--cache-dir",
-        "--prefix",
-        "--root",
-        "--python",
-        "--platform",
-        "--trusted-host",
-        "--progress-bar",
-    ],
-    bundles: true,
-};
 
 const PLAIN: OptionSyntax = OptionSyntax {
     takes_value: &[],

@@ -2,7 +2,9 @@
 
 use super::build_context::whole_context_sources;
 use super::copy::{PathArg, file_args};
+use super::npm::{NPM_OPTIONS, YARN_OPTIONS};
 use super::package_args::{OptionSyntax, has_option, subcommand};
+use super::pip::PIP_OPTIONS;
 use super::{Check, Findings, Rule};
 use crate::analysis::fixes::lines::{indentation, insert_line_after, newline};
 use crate::analysis::ignore_match::{IgnoreMatcher, clean};
@@ -130,63 +132,6 @@ struct Install {
     /// Maven through its wrapper, which needs `mvnw` and `.mvn`.
     wrapper: bool,
 }
-
-const NPM_OPTIONS: OptionSyntax = OptionSyntax {
-    takes_value: &[
-        "--omit",
-        "--include",
-        "--cache",
-        "--registry",
-        "--loglevel",
-        "--userconfig",
-        "--install-strategy",
-        "-w",
-        "--workspace",
-    ],
-    bundles: false,
-};
-
-const YARN_OPTIONS: OptionSyntax = OptionSyntax {
-    takes_value: &[
-        "--cache-folder",
-        "--modules-folder",
-        "--network-timeout",
-        "--mutex",
-        "--registry",
-    ],
-    bundles: false,
-};
-
-const PIP_OPTIONS: OptionSyntax = OptionSyntax {
-    takes_value: &[
-        "-r",
-        "--requirement",
-        "-c",
-        "--constraint",
-        "-e",
-        "--editable",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-f",
-        "--find-links",
-        "--cache-dir",
-        "--trusted-host",
-        "--progress-bar",
-        "--root-user-action",
-        "--timeout",
-        "--retries",
-        "--python",
-        "--platform",
-        "--only-binary",
-        "--no-binary",
-    ],
-    bundles: true,
-};
 
 const PLAIN: OptionSyntax = OptionSyntax {
     takes_value: &[],

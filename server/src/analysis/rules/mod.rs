@@ -471,9 +471,7 @@ pub fn check_with(file: &Dockerfile<'_>, context: &Context) -> Vec<Finding> {
         context,
     };
     found.extend(check_file(&view, &keywords));
-    found.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-    });
+    found.sort_by_key(Finding::source_order);
     found
 }
 
@@ -485,9 +483,7 @@ pub fn check_dockerignore(view: &DockerignoreView<'_, '_>) -> Vec<Finding> {
             found = run(rule, view.context, found, |sink| check(view, sink));
         }
     }
-    found.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-    });
+    found.sort_by_key(Finding::source_order);
     found
 }
 

@@ -137,7 +137,7 @@ fn unpinned(word: &Word) -> Option<String> {
 }
 
 /// Options of yarn (v1) that take the next word as their value.
-const YARN_OPTIONS: OptionSyntax = OptionSyntax {
+pub(super) const YARN_OPTIONS: OptionSyntax = OptionSyntax {
     takes_value: &[
         "--cache-folder",
         "--modules-folder",

@@ -50,7 +50,7 @@ faster), or `PIP_NO_CACHE_DIR` set by ENV or ARG in the stage, inline, or export
 };
 
 /// Options of `pip install` (and pip's general options) that take the next word as their value.
-const PIP_OPTIONS: OptionSyntax = OptionSyntax {
+pub(super) const PIP_OPTIONS: OptionSyntax = OptionSyntax {
     takes_value: &[
         "-r",
         "--requirement",
