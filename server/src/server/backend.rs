@@ -362,7 +362,7 @@ impl LanguageServer for Backend {
                 let snapshot = Snapshot {
                     uri: uri.clone(),
                     kind: document.kind,
-                    text: document.text.clone(),
+                    index,
                     context: document.context.clone(),
                     findings: document.published.clone(),
                 };

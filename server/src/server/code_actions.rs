@@ -13,7 +13,7 @@ use super::convert;
 use crate::analysis::fixes;
 use crate::analysis::settings::Context;
 use crate::analysis::suppress::{self, Scope};
-use crate::position::{LineCol, LineIndex, PositionEncoding};
+use crate::position::{LineIndex, PositionEncoding};
 use crate::syntax::{self, Dockerfile, Edit, FileKind, Finding, NewFile};
 
 /// The kind of our fix-all action (`source.fixAll.dockerfile-lsp`).
@@ -26,7 +26,8 @@ pub(crate) fn fix_all_kind() -> CodeActionKind {
 pub(crate) struct Snapshot {
     pub uri: Uri,
     pub kind: FileKind,
-    pub text: String,
+    /// The text, indexed for position conversion.
+    pub index: LineIndex,
     pub context: Context,
     /// What was last published for this text.
     pub findings: Vec<Finding>,
@@ -43,7 +44,7 @@ pub(crate) fn actions(
     encoding: PositionEncoding,
     sibling: Sibling<'_>,
 ) -> Vec<CodeActionOrCommand> {
-    let index = LineIndex::new(&doc.text);
+    let index = &doc.index;
     let mut actions = Vec::new();
     if wants(only, &CodeActionKind::QUICKFIX) {
         let touched = doc.findings.iter().filter(|f| {
@@ -52,12 +53,12 @@ pub(crate) fn actions(
                 && !f.rule.starts_with("syntax-")
         });
         for finding in touched.clone() {
-            if let Some(action) = quick_fix(doc, &index, finding, encoding, sibling) {
+            if let Some(action) = quick_fix(doc, index, finding, encoding, sibling) {
                 actions.push(action);
             }
         }
         if doc.kind == FileKind::Dockerfile {
-            actions.extend(ignore_actions(doc, &index, touched, encoding));
+            actions.extend(ignore_actions(doc, index, touched, encoding));
         }
     }
     if wants(only, &fix_all_kind())
@@ -65,7 +66,7 @@ pub(crate) fn actions(
             .findings
             .iter()
             .any(|f| f.fix.as_ref().is_some_and(|x| x.is_safe()))
-        && let Some(action) = fix_all(doc, &index, encoding)
+        && let Some(action) = fix_all(doc, index, encoding)
     {
         actions.push(action);
     }
@@ -95,22 +96,10 @@ fn text_edits(index: &LineIndex, edits: &[Edit], encoding: PositionEncoding) -> 
     edits
         .iter()
         .map(|e| TextEdit {
-            range: lsp_range(index, e.range.clone(), encoding),
+            range: convert::index_range(index, e.range.clone(), encoding),
             new_text: e.text.clone(),
         })
         .collect()
-}
-
-fn lsp_range(
-    index: &LineIndex,
-    range: Range<usize>,
-    encoding: PositionEncoding,
-) -> tower_lsp_server::ls_types::Range {
-    let at = |offset: usize| {
-        let LineCol { line, col } = index.position(offset, encoding);
-        tower_lsp_server::ls_types::Position::new(line, col)
-    };
-    tower_lsp_server::ls_types::Range::new(at(range.start), at(range.end))
 }
 
 fn in_document(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
@@ -128,29 +117,25 @@ fn quick_fix(
     sibling: Sibling<'_>,
 ) -> Option<CodeAction> {
     let fix = finding.fix.as_ref()?;
-    let mut operations = Vec::new();
-    let edits = finding.fix_edits();
-    if !edits.is_empty() {
-        operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
-            text_document: OptionalVersionedTextDocumentIdentifier {
-                uri: doc.uri.clone(),
-                version: None,
-            },
-            edits: text_edits(index, &edits, encoding)
-                .into_iter()
-                .map(OneOf::Left)
-                .collect(),
-        }));
-    }
-    if let Some(file) = &fix.new_file {
-        operations.extend(new_file_operations(&doc.uri, file, encoding, sibling)?);
-    }
-    let edit = if fix.new_file.is_none() {
-        in_document(&doc.uri, text_edits(index, &edits, encoding))
-    } else {
-        WorkspaceEdit {
-            document_changes: Some(DocumentChanges::Operations(operations)),
-            ..WorkspaceEdit::default()
+    let edits = text_edits(index, &finding.fix_edits(), encoding);
+    let edit = match &fix.new_file {
+        None => in_document(&doc.uri, edits),
+        Some(file) => {
+            let mut operations = Vec::new();
+            if !edits.is_empty() {
+                operations.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: doc.uri.clone(),
+                        version: None,
+                    },
+                    edits: edits.into_iter().map(OneOf::Left).collect(),
+                }));
+            }
+            operations.extend(new_file_operations(&doc.uri, file, encoding, sibling)?);
+            WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Operations(operations)),
+                ..WorkspaceEdit::default()
+            }
         }
     };
     Some(CodeAction {
@@ -190,7 +175,10 @@ fn new_file_operations(
             } else {
                 format!("{}{}", fixes::lines::newline(&existing), file.contents)
             };
-            vec![edit(lsp_range(&index, end..end, encoding), contents)]
+            vec![edit(
+                convert::index_range(&index, end..end, encoding),
+                contents,
+            )]
         }
         None => vec![
             DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
@@ -216,10 +204,10 @@ fn ignore_actions<'f>(
     findings: impl Iterator<Item = &'f Finding>,
     encoding: PositionEncoding,
 ) -> Vec<CodeAction> {
-    let Ok(tree) = syntax::parse(doc.kind, &doc.text, None) else {
+    let Ok(tree) = syntax::parse(doc.kind, doc.index.text(), None) else {
         return Vec::new();
     };
-    let file = Dockerfile::new(&tree, &doc.text);
+    let file = Dockerfile::new(&tree, doc.index.text());
     let mut seen = Vec::new();
     let mut actions = Vec::new();
     for finding in findings {
@@ -254,11 +242,12 @@ fn ignore_actions<'f>(
 }
 
 fn fix_all(doc: &Snapshot, index: &LineIndex, encoding: PositionEncoding) -> Option<CodeAction> {
-    let fixed = fixes::fix_all(doc.kind, &doc.text, &doc.context);
-    if fixed.text == doc.text {
+    let text = doc.index.text();
+    let fixed = fixes::fix_all(doc.kind, text, &doc.context);
+    if fixed.text == text {
         return None;
     }
-    let edits = fixes::minimal_edits(&doc.text, &fixed.text);
+    let edits = fixes::minimal_edits(text, &fixed.text);
     Some(CodeAction {
         title: format!("Fix all safe problems ({} fixes)", fixed.applied.len()),
         kind: Some(fix_all_kind()),

@@ -52,6 +52,19 @@ pub(crate) fn range(
     )
 }
 
+/// Bytes of the indexed text as an LSP range.
+pub(crate) fn index_range(
+    index: &LineIndex,
+    bytes: std::ops::Range<usize>,
+    encoding: PositionEncoding,
+) -> Range {
+    let at = |offset: usize| {
+        let p = index.position(offset, encoding);
+        Position::new(p.line, p.col)
+    };
+    Range::new(at(bytes.start), at(bytes.end))
+}
+
 /// A finding as a diagnostic. Positions come from a line index of the whole text:
 /// a document can have thousands of findings, and the index answers each in a binary
 /// search where the rope needs several tree walks.
@@ -60,12 +73,8 @@ pub(crate) fn diagnostic(
     error: &Finding,
     encoding: PositionEncoding,
 ) -> Diagnostic {
-    let at = |offset: usize| {
-        let p = index.position(offset, encoding);
-        Position::new(p.line, p.col)
-    };
     Diagnostic {
-        range: Range::new(at(error.range.start), at(error.range.end)),
+        range: index_range(index, error.range.clone(), encoding),
         severity: Some(match error.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
