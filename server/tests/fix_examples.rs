@@ -11,7 +11,7 @@ use std::sync::Arc;
 use dockerfile_lsp::analysis::settings::{Context, ImageDigest, Settings};
 use dockerfile_lsp::analysis::{self, fixes, rules};
 use dockerfile_lsp::config_files;
-use dockerfile_lsp::syntax::{Edit, FileKind};
+use dockerfile_lsp::syntax::FileKind;
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fixes")
@@ -35,32 +35,6 @@ fn context_for(path: &Path) -> Context {
         project: config_files::project_for(path),
         ..Context::default()
     }
-}
-
-/// The text after every fix of one rule, safe or not, in rounds as fix-all takes them:
-/// fixes that touch what another fix of the round changes wait for the next round.
-fn fixed(kind: FileKind, text: &str, context: &Context, rule: &str) -> String {
-    let mut current = text.to_owned();
-    for _ in 0..8 {
-        let mut taken: Vec<Edit> = Vec::new();
-        for finding in analysis::check(kind, &current, context) {
-            let edits = finding.fix_edits();
-            let overlaps = edits.iter().any(|e| {
-                taken.iter().any(|t| {
-                    e.range.start < t.range.end && t.range.start < e.range.end
-                        || e.range.start == t.range.start
-                })
-            });
-            if finding.rule == rule && !overlaps {
-                taken.extend(edits);
-            }
-        }
-        match fixes::apply_edits(&current, &taken) {
-            Some(next) if next != current => current = next,
-            _ => break,
-        }
-    }
-    current
 }
 
 #[test]
@@ -100,7 +74,8 @@ fn every_fixable_rule_has_a_before_and_after_pair_that_its_fixes_produce() {
             problems.push(format!("{}: the before file gets no fix", rule.id));
             continue;
         }
-        let after_text = fixed(kind, &text, &context, rule.id);
+        // Every fix of the rule, safe or not, in the rounds fix-all takes.
+        let after_text = fixes::fix_all_where(kind, &text, &context, |f| f.rule == rule.id).text;
         let extension = path
             .extension()
             .and_then(|e| e.to_str())

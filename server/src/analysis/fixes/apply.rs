@@ -41,6 +41,17 @@ pub struct FixAll {
 /// another one already changes waits for the next round (its finding is re-computed
 /// on the new text then).
 pub fn fix_all(kind: FileKind, text: &str, context: &Context) -> FixAll {
+    fix_all_where(kind, text, context, is_safe)
+}
+
+/// [`fix_all`] over the fixes of the findings `take` accepts (one rule's, unsafe ones
+/// too), in the same rounds.
+pub fn fix_all_where(
+    kind: FileKind,
+    text: &str,
+    context: &Context,
+    take: impl Fn(&Finding) -> bool,
+) -> FixAll {
     let mut current = text.to_owned();
     let mut applied = Vec::new();
     for _ in 0..MAX_ROUNDS {
@@ -48,7 +59,7 @@ pub fn fix_all(kind: FileKind, text: &str, context: &Context) -> FixAll {
         let mut taken: Vec<Edit> = Vec::new();
         let mut spans: Vec<Range<usize>> = Vec::new();
         let mut rules = Vec::new();
-        for finding in findings.iter().filter(|f| is_safe(f)) {
+        for finding in findings.iter().filter(|f| take(f)) {
             let edits = finding.fix_edits();
             // Two insertions at one place would land in no defined order.
             let touches = |e: &Edit| {

@@ -10,4 +10,4 @@ pub mod lines;
 pub mod merge_run;
 pub mod run_chain;
 
-pub use apply::{FixAll, apply_edits, fix_all, minimal_edits};
+pub use apply::{FixAll, apply_edits, fix_all, fix_all_where, minimal_edits};
