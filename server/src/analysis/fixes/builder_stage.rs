@@ -93,24 +93,12 @@ pub fn split_after_build(model: &StageModel<'_, '_>, split: &Split) -> Option<Ve
         split.artifact, split.artifact
     ));
     let text = lines.join(nl);
-    edits.push(match after.first() {
-        Some(next) => {
-            insert_line_before_with(next, text.trim_start_matches(['\r', '\n']), nl).with_prefix(nl)
-        }
-        None => insert_line_after_with(instructions.get(split.build_at)?, &text[nl.len()..], nl)
-            .with_prefix(nl),
-    });
+    // A blank line before the new stage, as stages are usually separated.
+    let mut edit = match after.first() {
+        Some(next) => insert_line_before_with(next, text.trim_start_matches(['\r', '\n']), nl),
+        None => insert_line_after_with(instructions.get(split.build_at)?, &text[nl.len()..], nl),
+    };
+    edit.text.insert_str(0, nl);
+    edits.push(edit);
     Some(edits)
-}
-
-trait WithPrefix {
-    fn with_prefix(self, prefix: &str) -> Self;
-}
-
-impl WithPrefix for Edit {
-    /// A blank line before the new stage, as stages are usually separated.
-    fn with_prefix(mut self, prefix: &str) -> Self {
-        self.text.insert_str(0, prefix);
-        self
-    }
 }
