@@ -6,7 +6,7 @@ use super::npm::{NPM_OPTIONS, YARN_OPTIONS};
 use super::package_args::{OptionSyntax, has_option, subcommand};
 use super::pip::PIP_OPTIONS;
 use super::{Check, Findings, Rule};
-use crate::analysis::fixes::lines::{indentation, insert_line_after, newline};
+use crate::analysis::fixes::lines::{indentation, insert_line_after_with, newline_in};
 use crate::analysis::ignore_match::{IgnoreMatcher, clean};
 use crate::analysis::model::StageModel;
 use crate::analysis::settings::ProjectFiles;
@@ -793,7 +793,8 @@ fn fix_edits(
             _ => false,
         });
     let src = run.src();
-    let nl = newline(src);
+    // The stage's own line break: the fix is cached with the stage's text.
+    let nl = newline_in(src, model.stage.node.byte_range());
     let copy_node = copy.copy.node();
     let copy_text = src.get(copy_node.start_byte()..copy.copy.line_end())?;
     let indent = indentation(src, copy_node.start_byte());
@@ -825,7 +826,7 @@ fn fix_edits(
         manifest_copy,
     )];
     match run_edit(run, commands, install)? {
-        RunEdit::After => edits.push(insert_line_after(run, copy_text)),
+        RunEdit::After => edits.push(insert_line_after_with(run, copy_text, nl)),
         RunEdit::SplitBefore(split) => {
             let previous = commands.commands.get(split.checked_sub(1)?)?;
             let next = commands.commands.get(split)?;
