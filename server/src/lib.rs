@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config_files;
 pub mod files;
 pub mod position;
+pub mod registry;
 pub mod server;
 pub mod syntax;

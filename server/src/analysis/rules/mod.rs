@@ -47,6 +47,7 @@ mod rpm;
 mod scan;
 mod secrets;
 mod slim_base;
+pub use slim_base::slimmer_tags;
 mod ssh;
 mod stages;
 mod sudo;

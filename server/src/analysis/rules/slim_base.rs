@@ -296,6 +296,55 @@ impl SlimBase {
     }
 }
 
+/// Tags of the same repository that may hold a smaller image of the same runtime, for a
+/// registry to confirm: the table's suggestion first, then the usual slim and Alpine tags
+/// of the same version. Empty for images the table does not know or sends elsewhere.
+pub fn slimmer_tags(reference: &ImageRef) -> Vec<String> {
+    if !reference.is_official() || reference.digest.is_some() {
+        return Vec::new();
+    }
+    let name = reference.familiar_name();
+    let Some(entry) = SLIM_BASES.iter().find(|e| e.image == name) else {
+        return Vec::new();
+    };
+    let Slim::Tag {
+        image: None,
+        version: Version::Keep,
+        untagged,
+        ..
+    } = &entry.to
+    else {
+        return Vec::new();
+    };
+    let Some(read) = entry.read_tag(reference.tag.as_deref()) else {
+        return Vec::new();
+    };
+    let join = |version: &str, variant: &str| match (version.is_empty(), variant.is_empty()) {
+        (true, _) => variant.to_owned(),
+        (false, true) => version.to_owned(),
+        (false, false) => format!("{version}-{variant}"),
+    };
+    let mut tags: Vec<String> = Vec::new();
+    let to = if read.untagged {
+        untagged.unwrap_or("")
+    } else {
+        read.to
+    };
+    tags.push(join(read.version, to));
+    if to.contains("slim") || to.contains("alpine") {
+        tags.push(join(read.version, "slim"));
+        tags.push(join(read.version, "alpine"));
+        if !read.variant.is_empty() {
+            tags.push(join(read.version, &format!("slim-{}", read.variant)));
+            tags.push(join(read.version, &format!("{}-slim", read.variant)));
+        }
+    }
+    let current = reference.tag.as_deref().unwrap_or("latest");
+    let mut seen = std::collections::HashSet::new();
+    tags.retain(|t| !t.is_empty() && t != current && seen.insert(t.clone()));
+    tags
+}
+
 /// The smaller image for a full one, and how to write it.
 struct Plan<'a> {
     /// The image to switch to (`None`: the same one).
@@ -589,6 +638,25 @@ mod tests {
         // No tag to switch to without a version.
         assert_eq!(fixes(ID, "FROM openjdk\n"), [None]);
         insta::assert_snapshot!(findings(ID, "FROM openjdk\n")[0].1, @"`openjdk` is a full JDK (compiler and development tools) on a full OS, and deprecated, and the final image ships all of it: use a slim variant (`eclipse-temurin`)");
+    }
+
+    #[test]
+    fn slimmer_tags_for_the_registry_to_confirm() {
+        let tags = |r: &str| super::slimmer_tags(&crate::analysis::image_ref::parse(r).expect("reference"));
+        assert_eq!(
+            tags("python:3.12"),
+            ["3.12-slim-bookworm", "3.12-slim", "3.12-alpine"]
+        );
+        assert_eq!(
+            tags("python:3.12-bookworm"),
+            ["3.12-slim-bookworm", "3.12-slim", "3.12-alpine", "3.12-bookworm-slim"]
+        );
+        assert_eq!(tags("node"), ["alpine", "slim"]);
+        assert_eq!(tags("debian:bookworm"), ["bookworm-slim", "bookworm-alpine"]);
+        assert!(tags("python:3.12-slim").is_empty());
+        assert!(tags("golang:1.22").is_empty(), "golang has no slim tag");
+        assert!(tags("openjdk:17").is_empty(), "the JRE is in another repository");
+        assert!(tags("acme/python:3.12").is_empty());
     }
 
     #[test]

@@ -1,0 +1,228 @@
+//! The registry as the server and the CLI use it: reports by reference, shared, cached and never in the way.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+
+use super::error::RegistryError;
+use super::flight::Flights;
+use super::links;
+use super::model::{ImageReport, Variant};
+use super::resolve::{Mode, Resolver};
+use super::settings::RegistrySettings;
+use crate::analysis::image_ref::{self, ImageRef};
+use crate::analysis::rules::slimmer_tags;
+
+/// How long a failure that says nothing about the image (timeout, unreachable) is kept
+/// before a lookup tries again, unless the host's own pause is longer.
+const FAILURE_KEPT: Duration = Duration::from_secs(15);
+/// How long "not found" is kept: the tag may be pushed soon.
+const NOT_FOUND_KEPT: Duration = Duration::from_secs(300);
+
+/// What is known now about a reference, without waiting.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    Ready(Arc<ImageReport>),
+    Failed(RegistryError),
+    /// A lookup is running.
+    Pending,
+    /// Nobody asked yet.
+    Unknown,
+}
+
+/// Reports by reference. Cheap to clone: clones share caches and requests.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    settings: Arc<RegistrySettings>,
+    resolver: Resolver,
+    reports: Mutex<HashMap<String, Stored>>,
+    flights: Flights<String, Result<Arc<ImageReport>, RegistryError>>,
+}
+
+#[derive(Debug)]
+struct Stored {
+    result: Result<Arc<ImageReport>, RegistryError>,
+    until: Instant,
+}
+
+impl Registry {
+    pub fn new(settings: RegistrySettings) -> Result<Registry, RegistryError> {
+        let settings = Arc::new(settings);
+        Ok(Registry {
+            inner: Arc::new(Inner {
+                resolver: Resolver::new(Arc::clone(&settings))?,
+                settings,
+                reports: Mutex::default(),
+                flights: Flights::default(),
+            }),
+        })
+    }
+
+    pub fn settings(&self) -> &RegistrySettings {
+        &self.inner.settings
+    }
+
+    /// HTTP requests sent so far (tokens included).
+    pub fn requests_sent(&self) -> usize {
+        self.inner.resolver.client.requests_sent()
+    }
+
+    /// Pulls left on the reference's registry, when it says (Docker Hub does).
+    pub fn remaining_pulls(&self, reference: &str) -> Option<u64> {
+        let image = image_ref::parse(reference).ok()?;
+        let endpoint = super::client::Endpoint::for_image(&self.inner.settings, &image).ok()?;
+        self.inner.resolver.client.remaining_pulls(&endpoint.host)
+    }
+
+    /// What is known about a reference (as written, after ARG expansion), from memory only.
+    pub fn peek(&self, reference: &str) -> Lookup {
+        let Some(key) = key_of(reference) else {
+            return Lookup::Unknown;
+        };
+        if let Some(stored) = self.stored(&key) {
+            return match stored {
+                Ok(report) => Lookup::Ready(report),
+                Err(error) => Lookup::Failed(error),
+            };
+        }
+        if self.inner.flights.is_running(&key) {
+            Lookup::Pending
+        } else {
+            Lookup::Unknown
+        }
+    }
+
+    /// The report from what is cached (memory or disk) and fresh, without any request:
+    /// what a hover can answer at once.
+    pub async fn cached(&self, reference: &str) -> Option<Arc<ImageReport>> {
+        if let Lookup::Ready(report) = self.peek(reference) {
+            return Some(report);
+        }
+        let image = parse(reference).ok()?;
+        let mode = if self.inner.settings.offline {
+            Mode::Offline
+        } else {
+            Mode::Cached
+        };
+        let report = Arc::new(self.report(&image, mode).await.ok()?);
+        self.store(&image.docker_ref().full(), Ok(Arc::clone(&report)));
+        Some(report)
+    }
+
+    /// The report for a reference, asking the registry for what the cache lacks. Lookups
+    /// of the same reference at the same time share one.
+    pub async fn lookup(&self, reference: &str) -> Result<Arc<ImageReport>, RegistryError> {
+        let image = parse(reference)?;
+        let key = image.docker_ref().full();
+        if let Some(stored) = self.stored(&key) {
+            return stored;
+        }
+        self.inner
+            .flights
+            .run(key.clone(), || async {
+                let result = self.report(&image, Mode::Network).await.map(Arc::new);
+                if let Err(error) = &result {
+                    tracing::info!("registry lookup of {key}: {error}");
+                }
+                self.store(&key, result.clone());
+                result
+            })
+            .await
+    }
+
+    fn stored(&self, key: &str) -> Option<Result<Arc<ImageReport>, RegistryError>> {
+        let reports = self.inner.reports.lock().unwrap_or_else(|e| e.into_inner());
+        reports
+            .get(key)
+            .filter(|s| s.until > Instant::now())
+            .map(|s| s.result.clone())
+    }
+
+    fn store(&self, key: &str, result: Result<Arc<ImageReport>, RegistryError>) {
+        let kept = match &result {
+            Ok(_) if self.inner.settings.offline => Duration::from_secs(24 * 3600),
+            Ok(_) => self.inner.settings.cache_ttl,
+            Err(error) if error.is_answer() => NOT_FOUND_KEPT.min(self.inner.settings.cache_ttl),
+            Err(RegistryError::RateLimited { until, .. }) => until
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+            Err(_) => FAILURE_KEPT,
+        };
+        self.inner
+            .reports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                key.to_owned(),
+                Stored {
+                    result,
+                    until: Instant::now() + kept,
+                },
+            );
+    }
+
+    async fn report(&self, image: &ImageRef, mode: Mode) -> Result<ImageReport, RegistryError> {
+        let resolver = &self.inner.resolver;
+        let settings = &self.inner.settings;
+        let info = resolver.resolve(image, mode).await?;
+        let platform = settings.platform.clone();
+        let base_size = info.for_platform(&platform).map(|p| p.compressed_size);
+        let mut variants = Vec::new();
+        if let Some(base_size) = base_size {
+            let candidates = slimmer_tags(image);
+            let platform = &platform;
+            let found = join_all(candidates.iter().map(|tag| async move {
+                let variant = ImageRef {
+                    tag: Some(tag.clone()),
+                    digest: None,
+                    ..image.clone()
+                };
+                let info = resolver.resolve(&variant, mode).await.ok()?;
+                let size = info.for_platform(platform)?.compressed_size;
+                Some((variant, tag.clone(), info.digest, size))
+            }))
+            .await;
+            for (variant, tag, digest, size) in found.into_iter().flatten() {
+                if size >= base_size {
+                    continue;
+                }
+                let saving = base_size - size;
+                variants.push(Variant {
+                    reference: variant.familiar(),
+                    tag,
+                    digest,
+                    compressed_size: size,
+                    saving,
+                    saving_percent: u8::try_from(saving.saturating_mul(100) / base_size).unwrap_or(100),
+                });
+            }
+            variants.sort_by_key(|v| (v.compressed_size, v.tag.clone()));
+        }
+        Ok(ImageReport {
+            page: Some(links::page(image, settings)),
+            image: info,
+            platform,
+            variants,
+        })
+    }
+}
+
+fn parse(reference: &str) -> Result<ImageRef, RegistryError> {
+    if image_ref::has_unexpanded_variable(reference) {
+        return Err(RegistryError::Reference(format!(
+            "`{reference}` depends on a variable without a value"
+        )));
+    }
+    image_ref::parse(reference).map_err(|e| RegistryError::Reference(e.to_string()))
+}
+
+fn key_of(reference: &str) -> Option<String> {
+    parse(reference).ok().map(|image| image.docker_ref().full())
+}

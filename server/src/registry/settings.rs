@@ -1,0 +1,98 @@
+//! How the registry client behaves: the `registry.*` settings, with their defaults.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::model::Platform;
+
+/// The registry settings in effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrySettings {
+    /// No network at all: answers come from the cache only.
+    pub offline: bool,
+    /// The platform reports are for (sizes in inlay hints, the first row of the table).
+    pub platform: Platform,
+    /// The limit of each request.
+    pub timeout: Duration,
+    /// How long a tag's digest is trusted before the registry is asked again.
+    pub cache_ttl: Duration,
+    /// Where manifests and configs are kept across runs (`None`: memory only).
+    pub cache_dir: Option<PathBuf>,
+    /// Registry host (`docker.io`) to the base URL used instead (`http://127.0.0.1:5000`).
+    pub mirrors: BTreeMap<String, String>,
+    /// Hosts allowed over plain HTTP (loopback always is).
+    pub insecure: Vec<String>,
+    /// The directory of Docker's `config.json` (`$DOCKER_CONFIG`, else `~/.docker`).
+    pub docker_config: Option<PathBuf>,
+    /// Requests in flight at once, over all registries.
+    pub max_requests: usize,
+}
+
+impl Default for RegistrySettings {
+    fn default() -> Self {
+        RegistrySettings {
+            offline: false,
+            platform: Platform::host(),
+            timeout: Duration::from_secs(5),
+            cache_ttl: Duration::from_secs(3600),
+            cache_dir: default_cache_dir(),
+            mirrors: BTreeMap::new(),
+            insecure: Vec::new(),
+            docker_config: default_docker_config(),
+            max_requests: 8,
+        }
+    }
+}
+
+/// The platform's cache directory (`~/.cache/dockerfile-lsp/registry` on Linux).
+pub fn default_cache_dir() -> Option<PathBuf> {
+    dirs::cache_dir().map(|dir| dir.join("dockerfile-lsp").join("registry"))
+}
+
+/// Where Docker keeps `config.json`: `$DOCKER_CONFIG`, else `~/.docker`.
+pub fn default_docker_config() -> Option<PathBuf> {
+    std::env::var_os("DOCKER_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|home| home.join(".docker")))
+}
+
+impl RegistrySettings {
+    /// Whether `host` (`name[:port]`) may be reached over plain HTTP.
+    pub fn allows_http(&self, host: &str) -> bool {
+        is_loopback(host) || self.insecure.iter().any(|h| h == host)
+    }
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+pub fn is_loopback(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_are_allowed_over_http() {
+        let settings = RegistrySettings {
+            insecure: vec!["registry.lan:5000".to_owned()],
+            ..RegistrySettings::default()
+        };
+        for host in ["127.0.0.1:5000", "localhost", "[::1]:5000", "127.1.2.3", "registry.lan:5000"] {
+            assert!(settings.allows_http(host), "{host}");
+        }
+        for host in ["registry.lan", "ghcr.io", "10.0.0.1:5000", "localhost.example.com"] {
+            assert!(!settings.allows_http(host), "{host}");
+        }
+    }
+}
