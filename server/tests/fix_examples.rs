@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use dockerfile_lsp::analysis::settings::{Context, ImageDigest, Settings};
+use dockerfile_lsp::analysis::settings::{Context, ImageFacts, Settings};
 use dockerfile_lsp::analysis::{self, fixes, rules};
 use dockerfile_lsp::config_files;
 use dockerfile_lsp::syntax::FileKind;
@@ -60,10 +60,13 @@ fn every_fixable_rule_has_a_before_and_after_pair_that_its_fixes_produce() {
         if rule.id == "unpinned-base-digest" {
             // What the registry answers for the example's base image (hover and this
             // fix get it from the registry; no network in tests).
-            context.digests = Arc::new(vec![ImageDigest {
+            context.images = Arc::new(vec![ImageFacts {
                 reference: "python:3.12-slim-bookworm".to_owned(),
-                digest: "sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c"
-                    .to_owned(),
+                digest: Some(
+                    "sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c"
+                        .to_owned(),
+                ),
+                ..ImageFacts::default()
             }]);
         }
         let found: Vec<_> = analysis::check(kind, &text, &context)

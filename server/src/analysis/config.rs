@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::rules::{self, Rule};
-use super::settings::{LabelType, Settings};
+use super::settings::{self, LabelType, RegistryOptions, Settings};
 use crate::syntax::Severity;
 
 /// Why a configuration could not be used.
@@ -74,6 +74,9 @@ pub struct Layer {
     pub strict_labels: Option<bool>,
     pub disable_ignore_pragma: Option<bool>,
     pub failure_threshold: Option<Threshold>,
+    pub registry: RegistryOptions,
+    pub size_budget: Option<u64>,
+    pub size_budgets: Option<Vec<(String, u64)>>,
     /// Entries that were skipped (unknown rule ids), to tell the user.
     pub warnings: Vec<String>,
 }
@@ -105,6 +108,13 @@ impl Layer {
         }
         if let Some(disable) = self.disable_ignore_pragma {
             settings.disable_ignore_pragma = disable;
+        }
+        settings.registry.merge(&self.registry);
+        if self.size_budget.is_some() {
+            settings.size_budget = self.size_budget;
+        }
+        if let Some(budgets) = &self.size_budgets {
+            settings.size_budgets = budgets.clone();
         }
     }
 
@@ -267,6 +277,104 @@ struct OwnFile {
     strict_labels: Option<bool>,
     disable_ignore_pragma: Option<bool>,
     failure_threshold: Option<String>,
+    registry: Option<RegistrySection>,
+    #[serde(alias = "inlayHints")]
+    inlay_hints: Option<InlayHintsSection>,
+}
+
+/// `[registry]`: kebab-case in the file, camelCase accepted from editors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct RegistrySection {
+    offline: Option<bool>,
+    platform: Option<String>,
+    #[serde(alias = "timeoutMs")]
+    timeout_ms: Option<u64>,
+    #[serde(alias = "cacheTtlSeconds")]
+    cache_ttl_seconds: Option<u64>,
+    #[serde(alias = "cacheDir")]
+    cache_dir: Option<String>,
+    mirrors: BTreeMap<String, String>,
+    insecure: Option<OneOrMany>,
+    #[serde(alias = "sizeBudget")]
+    size_budget: Option<Size>,
+    #[serde(alias = "sizeBudgets")]
+    size_budgets: Option<BTreeMap<String, Size>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct InlayHintsSection {
+    #[serde(alias = "imageSize")]
+    image_size: Option<bool>,
+}
+
+/// A size as a number of bytes or text (`"200MB"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+impl Size {
+    fn bytes(&self) -> Result<u64, ConfigError> {
+        match self {
+            Size::Bytes(bytes) => Ok(*bytes),
+            Size::Text(text) => settings::parse_size(text).ok_or_else(|| {
+                ConfigError::new(format!(
+                    "size `{text}`: write a number with a unit, such as 200MB or 1.5GB"
+                ))
+            }),
+        }
+    }
+}
+
+fn registry_options(
+    layer: &mut Layer,
+    registry: Option<RegistrySection>,
+    inlay_hints: Option<InlayHintsSection>,
+) -> Result<(), ConfigError> {
+    let registry = registry.unwrap_or_default();
+    if let Some(platform) = &registry.platform
+        && platform.split('/').filter(|p| !p.is_empty()).count() < 2
+    {
+        return Err(ConfigError::new(format!(
+            "registry.platform `{platform}`: write os/arch[/variant], such as linux/arm64"
+        )));
+    }
+    for (host, url) in &registry.mirrors {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ConfigError::new(format!(
+                "registry.mirrors.\"{host}\" = `{url}`: write a base URL, such as https://mirror.example.com"
+            )));
+        }
+    }
+    if registry.timeout_ms == Some(0) {
+        return Err(ConfigError::new("registry.timeout-ms must be more than 0"));
+    }
+    layer.size_budget = registry.size_budget.as_ref().map(Size::bytes).transpose()?;
+    layer.size_budgets = registry
+        .size_budgets
+        .as_ref()
+        .map(|budgets| {
+            budgets
+                .iter()
+                .map(|(pattern, size)| Ok((pattern.clone(), size.bytes()?)))
+                .collect::<Result<Vec<_>, ConfigError>>()
+        })
+        .transpose()?;
+    layer.registry = RegistryOptions {
+        offline: registry.offline,
+        platform: registry.platform,
+        timeout_ms: registry.timeout_ms,
+        cache_ttl_seconds: registry.cache_ttl_seconds,
+        cache_dir: registry.cache_dir,
+        mirrors: registry.mirrors,
+        insecure: registry.insecure.map(OneOrMany::into_vec),
+        inlay_image_size: inlay_hints.and_then(|h| h.image_size),
+    };
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -291,6 +399,7 @@ fn own_layer(file: OwnFile) -> Result<Layer, ConfigError> {
         disable_ignore_pragma: file.disable_ignore_pragma,
         failure_threshold: file.failure_threshold,
     })?;
+    registry_options(&mut layer, file.registry, file.inlay_hints)?;
     Ok(layer)
 }
 
@@ -405,6 +514,45 @@ mod tests {
             from_json(&serde_json::Value::Null).unwrap(),
             Layer::default()
         );
+    }
+
+    #[test]
+    fn registry_settings_in_the_file_and_from_the_editor() {
+        let layer = from_toml(
+            "[registry]\noffline = true\nplatform = \"linux/arm64\"\ntimeout-ms = 2500\nmirrors = { \"docker.io\" = \"http://127.0.0.1:5000\" }\ninsecure = \"registry.lan:5000\"\nsize-budget = \"200MB\"\n[registry.size-budgets]\n\"api/*\" = 120000000\n[inlay-hints]\nimage-size = false\n",
+        )
+        .unwrap();
+        let editor = from_json(&serde_json::json!({
+            "registry": {"timeoutMs": 1000, "cacheTtlSeconds": 60, "mirrors": {"ghcr.io": "https://m.example"}},
+            "inlayHints": {"imageSize": true}
+        }))
+        .unwrap();
+        let s = settings(&[layer, editor]);
+        assert_eq!(s.registry.offline, Some(true));
+        assert_eq!(s.registry.platform.as_deref(), Some("linux/arm64"));
+        assert_eq!(s.registry.timeout_ms, Some(1000));
+        assert_eq!(s.registry.cache_ttl_seconds, Some(60));
+        assert_eq!(s.registry.mirrors.len(), 2);
+        assert_eq!(
+            s.registry.insecure.as_deref(),
+            Some(&["registry.lan:5000".to_owned()][..])
+        );
+        assert_eq!(s.registry.inlay_image_size, Some(true));
+        assert_eq!(s.size_budget_for(Some("api/Dockerfile")), Some(120_000_000));
+        assert_eq!(s.size_budget_for(Some("web/Dockerfile")), Some(200_000_000));
+        assert_eq!(s.size_budget_for(None), Some(200_000_000));
+    }
+
+    #[test]
+    fn bad_registry_settings_say_what_to_write() {
+        let error = from_toml("[registry]\nsize-budget = \"big\"\n").unwrap_err();
+        assert!(error.message.contains("200MB"), "{}", error.message);
+        let error = from_toml("[registry]\nplatform = \"arm64\"\n").unwrap_err();
+        assert!(error.message.contains("os/arch"), "{}", error.message);
+        let error =
+            from_toml("[registry]\nmirrors = { \"docker.io\" = \"mirror:5000\" }\n").unwrap_err();
+        assert!(error.message.contains("base URL"), "{}", error.message);
+        assert!(from_toml("[registry]\ntimeout = 3\n").is_err());
     }
 
     #[test]

@@ -51,6 +51,53 @@ pub struct Settings {
     pub strict_labels: bool,
     /// Inline ignore comments are not honoured.
     pub disable_ignore_pragma: bool,
+    /// How registries are asked about base images.
+    pub registry: RegistryOptions,
+    /// The largest compressed base image (bytes) for every Dockerfile.
+    pub size_budget: Option<u64>,
+    /// Budgets for Dockerfiles whose path (relative to the workspace) matches a pattern,
+    /// before the workspace's one.
+    pub size_budgets: Vec<(String, u64)>,
+}
+
+/// The `[registry]` and `[inlay-hints]` options, as written: the server and the CLI turn
+/// them into a registry client.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RegistryOptions {
+    pub offline: Option<bool>,
+    pub platform: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub cache_ttl_seconds: Option<u64>,
+    pub cache_dir: Option<String>,
+    /// Registry host to mirror base URL; later layers add to and replace entries.
+    pub mirrors: std::collections::BTreeMap<String, String>,
+    pub insecure: Option<Vec<String>>,
+    /// Inlay hints with the base image's size after FROM lines.
+    pub inlay_image_size: Option<bool>,
+}
+
+impl RegistryOptions {
+    /// Applies `other` over these options.
+    pub fn merge(&mut self, other: &RegistryOptions) {
+        macro_rules! take {
+            ($($field:ident),*) => {$(
+                if other.$field.is_some() {
+                    self.$field = other.$field.clone();
+                }
+            )*};
+        }
+        take!(
+            offline,
+            platform,
+            timeout_ms,
+            cache_ttl_seconds,
+            cache_dir,
+            insecure,
+            inlay_image_size
+        );
+        self.mirrors
+            .extend(other.mirrors.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
 }
 
 impl Settings {
@@ -83,8 +130,44 @@ impl Settings {
         self.label_schema.hash(&mut hasher);
         self.strict_labels.hash(&mut hasher);
         self.disable_ignore_pragma.hash(&mut hasher);
+        self.size_budget.hash(&mut hasher);
+        self.size_budgets.hash(&mut hasher);
         hasher.finish()
     }
+
+    /// The size budget of the Dockerfile at `path` (relative to the workspace, `/`-separated).
+    pub fn size_budget_for(&self, path: Option<&str>) -> Option<u64> {
+        path.and_then(|path| {
+            self.size_budgets
+                .iter()
+                .find(|(pattern, _)| super::ignore_match::pattern_matches(pattern, path))
+                .map(|(_, budget)| *budget)
+        })
+        .or(self.size_budget)
+    }
+}
+
+/// Reads a size: `300MB`, `1.5 GB`, `120MiB`, `80 kB`, or a number of bytes. Units of
+/// 1000, as registries' sites show sizes; `KiB`, `MiB` and `GiB` are units of 1024.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = number * factor;
+    (bytes.is_finite() && bytes >= 0.0 && bytes < 1e18).then_some(bytes.round() as u64)
 }
 
 /// One pattern of a `.dockerignore` file, as the build context would apply it.
@@ -96,22 +179,23 @@ pub struct IgnoreRule {
     pub exception: bool,
 }
 
-/// Platform data of a base image, when the registry has been asked.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ImagePlatforms {
+/// What a registry said about a base image, when it has been asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ImageFacts {
     /// The reference as written in FROM after expansion (`python:3.12`).
     pub reference: String,
-    /// `os/arch[/variant]` of each manifest in the image index.
+    /// The host that answered, for messages.
+    pub registry: String,
+    /// The digest the tag points at; `None` when the registry said the name or tag does
+    /// not exist.
+    pub digest: Option<String>,
+    /// `os/arch[/variant]` of each image in the index (attestations left out).
     pub platforms: Vec<String>,
-}
-
-/// The digest a registry gives for a base image's tag, when it has been asked.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ImageDigest {
-    /// The reference as written in FROM after expansion (`python:3.12`).
-    pub reference: String,
-    /// The manifest (list) digest the tag points at: `sha256:…`.
-    pub digest: String,
+    /// The compressed size for the configured platform.
+    pub size: Option<u64>,
+    /// The smallest variant of the same repository that exists, with its size for the
+    /// configured platform.
+    pub slimmer: Option<(String, u64)>,
 }
 
 /// What a check may know beyond the Dockerfile's text: settings and neighbouring files.
@@ -121,9 +205,9 @@ pub struct Context {
     /// The `.dockerignore` that applies to this Dockerfile, if any.
     pub dockerignore: Option<Arc<Vec<IgnoreRule>>>,
     /// Registry data about base images.
-    pub images: Arc<Vec<ImagePlatforms>>,
-    /// Registry digests of base image tags.
-    pub digests: Arc<Vec<ImageDigest>>,
+    pub images: Arc<Vec<ImageFacts>>,
+    /// The largest compressed base image this Dockerfile may have, in bytes.
+    pub size_budget: Option<u64>,
     /// The platform being built for (`linux/amd64`), to compare base images with.
     pub target_platform: Option<String>,
     /// What the build context directory holds (`None`: not known, as for an unsaved buffer).
@@ -145,13 +229,25 @@ impl Clone for EnabledRules {
 }
 
 impl Context {
+    /// What the registry said about a stage's base image: matched as written after
+    /// expansion, or as the same normalised reference.
+    pub fn image_facts(&self, written: &str) -> Option<&ImageFacts> {
+        let normalised = super::image_ref::parse(written).ok();
+        self.images.iter().find(|facts| {
+            facts.reference == written
+                || normalised.as_ref().is_some_and(|n| {
+                    super::image_ref::parse(&facts.reference).is_ok_and(|r| r == *n)
+                })
+        })
+    }
+
     /// A hash of the whole context, which keys cached findings.
     pub fn fingerprint(&self) -> u64 {
         let mut hasher = FxHasher::default();
         self.settings.fingerprint().hash(&mut hasher);
         self.dockerignore.hash(&mut hasher);
         self.images.hash(&mut hasher);
-        self.digests.hash(&mut hasher);
+        self.size_budget.hash(&mut hasher);
         self.target_platform.hash(&mut hasher);
         self.project.hash(&mut hasher);
         hasher.finish()

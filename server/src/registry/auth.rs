@@ -84,7 +84,10 @@ fn parse_params(text: &str) -> Vec<(String, String)> {
 /// The user's credentials for one registry. Never printed: `Debug` hides them.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Credential {
-    Basic { username: String, password: String },
+    Basic {
+        username: String,
+        password: String,
+    },
     /// An OAuth2 refresh token (`identitytoken` in `config.json`).
     IdentityToken(String),
 }
@@ -204,7 +207,10 @@ mod tests {
 
     #[test]
     fn other_challenges() {
-        assert_eq!(parse_challenge(r#"Basic realm="Registry""#), Some(Challenge::Basic));
+        assert_eq!(
+            parse_challenge(r#"Basic realm="Registry""#),
+            Some(Challenge::Basic)
+        );
         assert_eq!(
             parse_challenge("bearer realm=http://127.0.0.1:9/token"),
             Some(Challenge::Bearer {

@@ -108,7 +108,10 @@ impl Cache {
     fn content_path(&self, digest: &str) -> Option<PathBuf> {
         let (algorithm, hex) = digest.split_once(':')?;
         // The digest names a file: only plain hex may do that.
-        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) || !algorithm.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if hex.is_empty()
+            || !hex.bytes().all(|b| b.is_ascii_hexdigit())
+            || !algorithm.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return None;
         }
         Some(self.dir.as_ref()?.join("blobs").join(algorithm).join(hex))
@@ -131,11 +134,15 @@ fn write_atomically(path: &Path, bytes: &[u8]) {
         return;
     };
     if let Err(error) = std::fs::create_dir_all(parent) {
-        tracing::warn!("cannot create the cache directory {}: {error}", parent.display());
+        tracing::warn!(
+            "cannot create the cache directory {}: {error}",
+            parent.display()
+        );
         return;
     }
     let temporary = path.with_extension(format!("tmp{}", std::process::id()));
-    let written = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
     if let Err(error) = written {
         tracing::warn!("cannot write the cache file {}: {error}", path.display());
         let _ = std::fs::remove_file(&temporary);
@@ -175,13 +182,22 @@ mod tests {
         let again = Cache::new(Some(dir.path().to_owned()));
         let read = again.tag("docker.io/library/python:3.12");
         assert_eq!(read.as_ref(), Some(&entry));
-        assert!(read.as_ref().is_some_and(|e| e.is_fresh(Duration::from_secs(3600))));
+        assert!(
+            read.as_ref()
+                .is_some_and(|e| e.is_fresh(Duration::from_secs(3600)))
+        );
         assert!(!read.is_some_and(|e| e.is_fresh(Duration::from_secs(60))));
 
-        for file in std::fs::read_dir(dir.path().join("tags")).expect("tags").flatten() {
+        for file in std::fs::read_dir(dir.path().join("tags"))
+            .expect("tags")
+            .flatten()
+        {
             std::fs::write(file.path(), b"not json").expect("write");
         }
-        assert_eq!(Cache::new(Some(dir.path().to_owned())).tag("docker.io/library/python:3.12"), None);
+        assert_eq!(
+            Cache::new(Some(dir.path().to_owned())).tag("docker.io/library/python:3.12"),
+            None
+        );
     }
 
     #[test]

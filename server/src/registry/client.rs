@@ -273,7 +273,11 @@ impl Client {
         path: &str,
         authorization: Option<String>,
     ) -> Result<reqwest::Response, RegistryError> {
-        let _permit = self.permits.acquire().await.map_err(|_| RegistryError::Offline)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| RegistryError::Offline)?;
         if let Some(error) = self.paused(&endpoint.host) {
             return Err(error);
         }
@@ -343,12 +347,10 @@ impl Client {
         }
         let host = endpoint.host.clone();
         match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                Err(RegistryError::NotFound {
-                    host,
-                    missing: false,
-                })
-            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(RegistryError::NotFound {
+                host,
+                missing: false,
+            }),
             StatusCode::NOT_FOUND => Err(RegistryError::NotFound {
                 host,
                 missing: true,
@@ -387,9 +389,11 @@ impl Client {
                 let response = self.send(endpoint, Method::GET, "/v2/", None).await?;
                 let challenge = match response.status() {
                     status if status.is_success() => Challenge::None,
-                    StatusCode::UNAUTHORIZED => header(response.headers(), WWW_AUTHENTICATE.as_str())
-                        .and_then(|h| auth::parse_challenge(&h))
-                        .unwrap_or(Challenge::Basic),
+                    StatusCode::UNAUTHORIZED => {
+                        header(response.headers(), WWW_AUTHENTICATE.as_str())
+                            .and_then(|h| auth::parse_challenge(&h))
+                            .unwrap_or(Challenge::Basic)
+                    }
                     _ => {
                         // Not a registry's answer (a proxy page, a 5xx): report it as such.
                         self.check_status(endpoint, response).await?;
@@ -492,7 +496,11 @@ impl Client {
                 }
             }
         };
-        let _permit = self.permits.acquire().await.map_err(|_| RegistryError::Offline)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| RegistryError::Offline)?;
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = request
             .send()
@@ -553,7 +561,10 @@ fn retry_after(value: &str) -> Option<Duration> {
     }
     let at = jiff::fmt::rfc2822::parse(value.trim()).ok()?.timestamp();
     let at = SystemTime::from(at);
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// The message of a distribution error body (`{"errors":[{"code":…,"message":…}]}`), else the text.
@@ -572,7 +583,9 @@ fn error_message(body: &str) -> String {
     if let Ok(parsed) = serde_json::from_str::<Errors>(body)
         && let Some(first) = parsed.errors.first()
     {
-        return format!("{} {}", first.code, first.message).trim().to_owned();
+        return format!("{} {}", first.code, first.message)
+            .trim()
+            .to_owned();
     }
     body.chars().take(200).collect::<String>().trim().to_owned()
 }
@@ -702,13 +715,18 @@ mod tests {
         let digest = sha256_digest(b"abc");
         assert!(matches_digest(&digest, b"abc"));
         assert!(!matches_digest(&digest, b"abd"));
-        assert!(!matches_digest("md5:900150983cd24fb0d6963f7d28e17f72", b"abc"));
+        assert!(!matches_digest(
+            "md5:900150983cd24fb0d6963f7d28e17f72",
+            b"abc"
+        ));
     }
 
     #[test]
     fn error_bodies_are_read() {
         assert_eq!(
-            error_message(r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#),
+            error_message(
+                r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#
+            ),
             "MANIFEST_UNKNOWN manifest unknown"
         );
         assert_eq!(error_message("bad gateway"), "bad gateway");

@@ -38,13 +38,22 @@ mod tests {
         let settings = RegistrySettings::default();
         let page = |r: &str| page(&image_ref::parse(r).expect("reference"), &settings);
         assert_eq!(page("python:3.12"), "https://hub.docker.com/_/python");
-        assert_eq!(page("bitnami/redis"), "https://hub.docker.com/r/bitnami/redis");
+        assert_eq!(
+            page("bitnami/redis"),
+            "https://hub.docker.com/r/bitnami/redis"
+        );
         assert_eq!(page("ghcr.io/o/r:1"), "https://ghcr.io/o/r");
-        assert_eq!(page("quay.io/prometheus/node-exporter"), "https://quay.io/repository/prometheus/node-exporter");
+        assert_eq!(
+            page("quay.io/prometheus/node-exporter"),
+            "https://quay.io/repository/prometheus/node-exporter"
+        );
         assert_eq!(
             page("mcr.microsoft.com/dotnet/aspnet:8.0"),
             "https://mcr.microsoft.com/artifact/mar/dotnet/aspnet"
         );
-        assert_eq!(page("127.0.0.1:5000/app"), "http://127.0.0.1:5000/v2/app/tags/list");
+        assert_eq!(
+            page("127.0.0.1:5000/app"),
+            "http://127.0.0.1:5000/v2/app/tags/list"
+        );
     }
 }

@@ -182,7 +182,10 @@ mod tests {
     #[test]
     fn platforms_parse_and_print() {
         let p = Platform::parse("linux/arm64/v8");
-        assert_eq!(p.as_ref().map(ToString::to_string).as_deref(), Some("linux/arm64/v8"));
+        assert_eq!(
+            p.as_ref().map(ToString::to_string).as_deref(),
+            Some("linux/arm64/v8")
+        );
         assert_eq!(Platform::parse("linux"), None);
         assert_eq!(Platform::parse("linux/amd64/"), None);
         assert_eq!(Platform::parse("a/b/c/d"), None);

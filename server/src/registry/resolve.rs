@@ -140,7 +140,11 @@ impl Resolver {
 
     /// Everything about a reference: its digest and each platform's image.
     pub async fn resolve(&self, image: &ImageRef, mode: Mode) -> Result<ImageInfo, RegistryError> {
-        let mode = if self.settings.offline { Mode::Offline } else { mode };
+        let mode = if self.settings.offline {
+            Mode::Offline
+        } else {
+            mode
+        };
         let endpoint = Endpoint::for_image(&self.settings, image)?;
         let tag = self.tag(&endpoint, image, mode).await?;
         let bytes = self
@@ -151,8 +155,7 @@ impl Resolver {
         let platforms = if manifest::is_index(&media_type) {
             let entries = document.manifests.unwrap_or_default();
             let wanted = entries.iter().filter(|e| {
-                !e.is_attestation()
-                    && !e.media_type.as_deref().is_some_and(manifest::is_index)
+                !e.is_attestation() && !e.media_type.as_deref().is_some_and(manifest::is_index)
             });
             let images = join_all(wanted.map(|entry| {
                 let platform = entry.platform.as_ref().map(|p| Platform {
@@ -166,8 +169,15 @@ impl Resolver {
             images.into_iter().collect::<Result<Vec<_>, _>>()?
         } else {
             vec![
-                self.image_of(&endpoint, &image.repository, &tag.digest, document, None, mode)
-                    .await?,
+                self.image_of(
+                    &endpoint,
+                    &image.repository,
+                    &tag.digest,
+                    document,
+                    None,
+                    mode,
+                )
+                .await?,
             ]
         };
         Ok(ImageInfo {
@@ -215,7 +225,10 @@ impl Resolver {
             .await?;
         let image_config: ImageConfig = parse(endpoint, &bytes, "image config")?;
         let platform = platform.unwrap_or_else(|| Platform {
-            os: image_config.os.clone().unwrap_or_else(|| "linux".to_owned()),
+            os: image_config
+                .os
+                .clone()
+                .unwrap_or_else(|| "linux".to_owned()),
             architecture: image_config
                 .architecture
                 .clone()

@@ -200,7 +200,8 @@ impl Registry {
                     digest,
                     compressed_size: size,
                     saving,
-                    saving_percent: u8::try_from(saving.saturating_mul(100) / base_size).unwrap_or(100),
+                    saving_percent: u8::try_from(saving.saturating_mul(100) / base_size)
+                        .unwrap_or(100),
                 });
             }
             variants.sort_by_key(|v| (v.compressed_size, v.tag.clone()));

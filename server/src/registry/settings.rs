@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::model::Platform;
+use crate::analysis::settings::RegistryOptions;
 
 /// The registry settings in effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +60,42 @@ pub fn default_docker_config() -> Option<PathBuf> {
 }
 
 impl RegistrySettings {
+    /// The settings the options ask for, with the defaults for what they leave out.
+    pub fn from_options(options: &RegistryOptions) -> RegistrySettings {
+        let mut settings = RegistrySettings::default();
+        if let Some(offline) = options.offline {
+            settings.offline = offline;
+        }
+        if let Some(platform) = options.platform.as_deref().and_then(Platform::parse) {
+            settings.platform = platform;
+        }
+        if let Some(ms) = options.timeout_ms.filter(|ms| *ms > 0) {
+            settings.timeout = Duration::from_millis(ms);
+        }
+        if let Some(seconds) = options.cache_ttl_seconds {
+            settings.cache_ttl = Duration::from_secs(seconds);
+        }
+        if let Some(dir) = &options.cache_dir {
+            // An empty directory turns the disk cache off.
+            settings.cache_dir = (!dir.trim().is_empty()).then(|| expand_home(dir.trim()));
+        }
+        settings.mirrors = options.mirrors.clone();
+        if let Some(insecure) = &options.insecure {
+            settings.insecure = insecure.clone();
+        }
+        settings
+    }
+
     /// Whether `host` (`name[:port]`) may be reached over plain HTTP.
     pub fn allows_http(&self, host: &str) -> bool {
         is_loopback(host) || self.insecure.iter().any(|h| h == host)
+    }
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
     }
 }
 
@@ -83,15 +117,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn options_override_the_defaults() {
+        let options = RegistryOptions {
+            platform: Some("linux/arm64/v8".to_owned()),
+            timeout_ms: Some(1500),
+            cache_dir: Some(String::new()),
+            ..RegistryOptions::default()
+        };
+        let settings = RegistrySettings::from_options(&options);
+        assert_eq!(settings.platform.to_string(), "linux/arm64/v8");
+        assert_eq!(settings.timeout, Duration::from_millis(1500));
+        assert_eq!(settings.cache_dir, None);
+        assert_eq!(settings.cache_ttl, Duration::from_secs(3600));
+        assert!(!settings.offline);
+    }
+
+    #[test]
     fn loopback_hosts_are_allowed_over_http() {
         let settings = RegistrySettings {
             insecure: vec!["registry.lan:5000".to_owned()],
             ..RegistrySettings::default()
         };
-        for host in ["127.0.0.1:5000", "localhost", "[::1]:5000", "127.1.2.3", "registry.lan:5000"] {
+        for host in [
+            "127.0.0.1:5000",
+            "localhost",
+            "[::1]:5000",
+            "127.1.2.3",
+            "registry.lan:5000",
+        ] {
             assert!(settings.allows_http(host), "{host}");
         }
-        for host in ["registry.lan", "ghcr.io", "10.0.0.1:5000", "localhost.example.com"] {
+        for host in [
+            "registry.lan",
+            "ghcr.io",
+            "10.0.0.1:5000",
+            "localhost.example.com",
+        ] {
             assert!(!settings.allows_http(host), "{host}");
         }
     }

@@ -2,9 +2,9 @@
 
 use super::{Check, FileView, Findings, Rule};
 use crate::analysis::fixes::global_arg;
-use crate::analysis::image_ref::{self, ImageRef};
+use crate::analysis::image_ref;
 use crate::analysis::model::{Base, StageInfo};
-use crate::analysis::settings::ImageDigest;
+use crate::analysis::settings::ImageFacts;
 use crate::syntax::{Applicability, Edit, Fix, Severity};
 
 pub static UNPINNED_BASE_DIGEST: Rule = Rule {
@@ -39,11 +39,10 @@ fn check(view: &FileView<'_, '_>, findings: &mut Findings) {
             continue;
         }
         let current = reference.familiar();
-        let known = known_digest(&view.context.digests, stage, reference);
+        let known = known_digest(view, stage);
         let message = match known {
             Some(digest) => format!(
-                "`{current}` is pinned by tag only, and the tag can be moved to another image: pin its digest, `{current}@{}`",
-                digest.digest
+                "`{current}` is pinned by tag only, and the tag can be moved to another image: pin its digest, `{current}@{digest}`"
             ),
             None => format!(
                 "`{current}` is pinned by tag only, and the tag can be moved to another image: pin its digest (`{current}@sha256:…`)"
@@ -56,33 +55,21 @@ fn check(view: &FileView<'_, '_>, findings: &mut Findings) {
     }
 }
 
-/// The registry's digest for the stage's image, matched as written after expansion or
-/// as the same normalised reference (`docker.io/library/python:3.12` for `python:3.12`).
-fn known_digest<'c>(
-    digests: &'c [ImageDigest],
-    stage: &StageInfo,
-    reference: &ImageRef,
-) -> Option<&'c ImageDigest> {
+/// The registry's digest for the stage's image, when it is one a FROM line can hold.
+fn known_digest<'c>(view: &'c FileView<'_, '_>, stage: &StageInfo) -> Option<&'c str> {
     let written = stage.expanded_image.value.as_str();
-    digests
-        .iter()
-        .find(|d| {
-            d.reference == written || image_ref::parse(&d.reference).is_ok_and(|r| r == *reference)
-        })
+    view.context
+        .image_facts(written)
+        .and_then(|facts: &'c ImageFacts| facts.digest.as_deref())
         // A digest the reference grammar refuses would break the FROM line.
-        .filter(|d| image_ref::parse(&format!("{written}@{}", d.digest)).is_ok())
+        .filter(|digest| image_ref::parse(&format!("{written}@{digest}")).is_ok())
 }
 
 /// Appends the digest to the image word, or to the default of the global ARG that
 /// names the whole image; an image built from ARGs in part gets no fix (a digest
 /// fixed there would not follow the ARGs).
-fn fix(
-    view: &FileView<'_, '_>,
-    stage: &StageInfo,
-    current: &str,
-    digest: &ImageDigest,
-) -> Option<Fix> {
-    let short: String = digest.digest.chars().take("sha256:".len() + 12).collect();
+fn fix(view: &FileView<'_, '_>, stage: &StageInfo, current: &str, digest: &str) -> Option<Fix> {
+    let short: String = digest.chars().take("sha256:".len() + 12).collect();
     let title = format!("Pin `{current}` to its digest `{short}…`");
     let at = if !stage.image.contains('$') {
         stage.image_range.end
@@ -97,7 +84,7 @@ fn fix(
     Some(Fix::new(
         title,
         Applicability::Safe,
-        vec![Edit::insert(at, format!("@{}", digest.digest))],
+        vec![Edit::insert(at, format!("@{digest}"))],
     ))
 }
 
@@ -106,19 +93,20 @@ mod tests {
     use std::sync::Arc;
 
     use super::super::testing::{fixed_in, located, run_in};
-    use crate::analysis::settings::{Context, ImageDigest};
+    use crate::analysis::settings::{Context, ImageFacts};
 
     const ID: &str = "unpinned-base-digest";
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     fn with_digests(references: &[&str]) -> Context {
         Context {
-            digests: Arc::new(
+            images: Arc::new(
                 references
                     .iter()
-                    .map(|r| ImageDigest {
+                    .map(|r| ImageFacts {
                         reference: (*r).to_owned(),
-                        digest: DIGEST.to_owned(),
+                        digest: Some(DIGEST.to_owned()),
+                        ..ImageFacts::default()
                     })
                     .collect(),
             ),
@@ -196,9 +184,10 @@ mod tests {
     #[test]
     fn a_malformed_digest_is_not_offered() {
         let context = Context {
-            digests: Arc::new(vec![ImageDigest {
+            images: Arc::new(vec![ImageFacts {
                 reference: "python:3.12".to_owned(),
-                digest: "not a digest".to_owned(),
+                digest: Some("not a digest".to_owned()),
+                ..ImageFacts::default()
             }]),
             ..Context::default()
         };

@@ -43,10 +43,12 @@ mod platform;
 mod platform_match;
 mod pragmas;
 mod registry;
+mod registry_images;
 mod rpm;
 mod scan;
 mod secrets;
 mod slim_base;
+pub use registry_images::format_size;
 pub use slim_base::slimmer_tags;
 mod ssh;
 mod stages;
@@ -250,6 +252,8 @@ pub static RULES: &[&Rule] = &[
     &images::IMAGE_UNTAGGED,
     &images::IMAGE_LATEST_TAG,
     &slim_base::PREFER_SLIM_BASE,
+    &registry_images::BASE_IMAGE_NOT_FOUND,
+    &registry_images::BASE_IMAGE_SIZE_BUDGET,
     &base_digest::UNPINNED_BASE_DIGEST,
     &apt::APT_NO_INSTALL_RECOMMENDS,
     &order::INSTRUCTION_BEFORE_FROM,
@@ -586,7 +590,7 @@ pub(crate) mod testing {
     /// rules that depend on configuration or on files around the Dockerfile need (a
     /// label schema with strict labels, a `.dockerignore`, registry platforms).
     pub fn example_context() -> Context {
-        use crate::analysis::settings::{ImageDigest, ImagePlatforms, LabelType, Settings};
+        use crate::analysis::settings::{ImageFacts, LabelType, Settings};
         let schema = [
             ("title", LabelType::Text),
             ("source", LabelType::Url),
@@ -605,9 +609,13 @@ pub(crate) mod testing {
             trusted_registries: vec!["docker.io".to_owned()],
             ..Settings::default()
         };
-        let image = |reference: &str, platforms: &[&str]| ImagePlatforms {
+        let image = |reference: &str, platforms: &[&str], size: u64| ImageFacts {
             reference: reference.to_owned(),
+            registry: "registry-1.docker.io".to_owned(),
+            digest: Some(format!("sha256:{:064x}", size)),
             platforms: platforms.iter().map(|p| (*p).to_owned()).collect(),
+            size: Some(size),
+            slimmer: None,
         };
         Context {
             settings: std::sync::Arc::new(settings),
@@ -615,16 +623,31 @@ pub(crate) mod testing {
                 crate::analysis::dockerignore_rules::ignore_rules("*.pem\nsecrets\nnode_modules\n"),
             )),
             images: std::sync::Arc::new(vec![
-                image("acme/tool:1.0", &["linux/amd64"]),
-                image("node:20", &["linux/amd64", "linux/arm64"]),
+                image("acme/tool:1.0", &["linux/amd64"], 20_000_000),
+                image("node:20", &["linux/amd64", "linux/arm64"], 400_000_000),
+                ImageFacts {
+                    digest: Some(
+                        "sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c"
+                            .to_owned(),
+                    ),
+                    ..image(
+                        "python:3.12-slim",
+                        &["linux/amd64", "linux/arm64"],
+                        45_000_000,
+                    )
+                },
+                ImageFacts {
+                    slimmer: Some(("python:3.12-slim".to_owned(), 45_000_000)),
+                    ..image("python:3.12", &["linux/amd64", "linux/arm64"], 380_000_000)
+                },
+                ImageFacts {
+                    digest: None,
+                    ..image("python:3.99", &[], 0)
+                },
             ]),
+            size_budget: Some(200_000_000),
             target_platform: Some("linux/arm64".to_owned()),
             project: Some(std::sync::Arc::new(example_project(true))),
-            digests: std::sync::Arc::new(vec![ImageDigest {
-                reference: "python:3.12-slim".to_owned(),
-                digest: "sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c"
-                    .to_owned(),
-            }]),
             ..Context::default()
         }
     }

@@ -2,9 +2,8 @@
 
 use super::{Alias, Check, FileView, Findings, Rule};
 use crate::analysis::expand;
-use crate::analysis::image_ref;
 use crate::analysis::model::{Base, StageInfo};
-use crate::analysis::settings::{Context, ImagePlatforms};
+use crate::analysis::settings::{Context, ImageFacts};
 use crate::syntax::Severity;
 
 pub static INVALID_BASE_IMAGE_PLATFORM: Rule = Rule {
@@ -85,14 +84,11 @@ impl std::fmt::Display for Platform {
 }
 
 /// The registry data about a stage's base image, if the context has it.
-fn platforms_of<'c>(stage: &StageInfo, context: &'c Context) -> Option<&'c ImagePlatforms> {
-    let Base::Image(reference) = &stage.base else {
+fn platforms_of<'c>(stage: &StageInfo, context: &'c Context) -> Option<&'c ImageFacts> {
+    let Base::Image(_) = &stage.base else {
         return None;
     };
-    let written = stage.expanded_image.value.as_str();
-    context.images.iter().find(|i| {
-        i.reference == written || image_ref::parse(&i.reference).is_ok_and(|r| r == *reference)
-    })
+    context.image_facts(&stage.expanded_image.value)
 }
 
 /// The platform a stage is built for: its `--platform` (with the global ARGs and the
@@ -168,14 +164,16 @@ mod tests {
     use std::sync::Arc;
 
     use super::super::testing::{located, run_in};
-    use crate::analysis::settings::{Context, ImagePlatforms};
+    use crate::analysis::settings::{Context, ImageFacts};
 
     const ID: &str = "invalid-base-image-platform";
 
     fn context(target: Option<&str>) -> Context {
-        let image = |reference: &str, platforms: &[&str]| ImagePlatforms {
+        let image = |reference: &str, platforms: &[&str]| ImageFacts {
             reference: reference.to_owned(),
+            digest: Some("sha256:00".to_owned()),
             platforms: platforms.iter().map(|p| (*p).to_owned()).collect(),
+            ..ImageFacts::default()
         };
         Context {
             images: Arc::new(vec![

@@ -642,20 +642,33 @@ mod tests {
 
     #[test]
     fn slimmer_tags_for_the_registry_to_confirm() {
-        let tags = |r: &str| super::slimmer_tags(&crate::analysis::image_ref::parse(r).expect("reference"));
+        let tags = |r: &str| {
+            super::slimmer_tags(&crate::analysis::image_ref::parse(r).expect("reference"))
+        };
         assert_eq!(
             tags("python:3.12"),
             ["3.12-slim-bookworm", "3.12-slim", "3.12-alpine"]
         );
         assert_eq!(
             tags("python:3.12-bookworm"),
-            ["3.12-slim-bookworm", "3.12-slim", "3.12-alpine", "3.12-bookworm-slim"]
+            [
+                "3.12-slim-bookworm",
+                "3.12-slim",
+                "3.12-alpine",
+                "3.12-bookworm-slim"
+            ]
         );
         assert_eq!(tags("node"), ["alpine", "slim"]);
-        assert_eq!(tags("debian:bookworm"), ["bookworm-slim", "bookworm-alpine"]);
+        assert_eq!(
+            tags("debian:bookworm"),
+            ["bookworm-slim", "bookworm-alpine"]
+        );
         assert!(tags("python:3.12-slim").is_empty());
         assert!(tags("golang:1.22").is_empty(), "golang has no slim tag");
-        assert!(tags("openjdk:17").is_empty(), "the JRE is in another repository");
+        assert!(
+            tags("openjdk:17").is_empty(),
+            "the JRE is in another repository"
+        );
         assert!(tags("acme/python:3.12").is_empty());
     }
 
