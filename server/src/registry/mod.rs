@@ -8,6 +8,7 @@ mod flight;
 mod links;
 mod manifest;
 pub mod model;
+pub mod report;
 mod resolve;
 mod service;
 pub mod settings;
