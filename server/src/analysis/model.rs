@@ -183,6 +183,22 @@ impl FileModel {
         self.fingerprint
     }
 
+    /// The registry images the stages build on, as written after expanding global ARGs,
+    /// each once (names still holding a variable are left out: no registry has them).
+    pub fn base_images(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for stage in &self.stages {
+            let written = &stage.expanded_image.value;
+            if matches!(stage.base, Base::Image(_))
+                && !image_ref::has_unexpanded_variable(written)
+                && !out.contains(written)
+            {
+                out.push(written.clone());
+            }
+        }
+        out
+    }
+
     /// The stage a name refers to among the stages before `before` (case-insensitive).
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&StageInfo> {
         let earlier = &self.stages[..before.min(self.stages.len())];

@@ -167,7 +167,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = number * factor;
-    (bytes.is_finite() && bytes >= 0.0 && bytes < 1e18).then_some(bytes.round() as u64)
+    (bytes.is_finite() && (0.0..1e18).contains(&bytes)).then_some(bytes.round() as u64)
 }
 
 /// One pattern of a `.dockerignore` file, as the build context would apply it.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::Status;
 use super::located::Located;
+use super::registry_facts::RegistryFacts;
 use super::{github, human, json, sarif};
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ use crate::analysis::settings::Context;
 use crate::config_files;
 use crate::files::{self, describe_io};
 use crate::position::{LineIndex, PositionEncoding};
-use crate::syntax::Severity;
+use crate::syntax::{FileKind, Severity};
 
 /// How the findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -65,6 +66,8 @@ pub(super) struct Options<'a> {
     /// A configuration file given on the command line.
     pub config: Option<&'a Path>,
     pub fixes: Fixes,
+    /// Ask registries about base images (`--registry`).
+    pub registry: bool,
 }
 
 /// What `check` does with the safe fixes.
@@ -110,6 +113,16 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
         .or(loaded.failure_threshold)
         .unwrap_or(Threshold::At(Severity::Warning));
     let settings = Arc::new(loaded.settings);
+    let mut registry = match options.registry {
+        true => match RegistryFacts::new(&settings) {
+            Ok(registry) => Some(registry),
+            Err(error) => {
+                writeln!(err, "error: registry lookups are not possible: {error}")?;
+                return Ok(Status::Failure);
+            }
+        },
+        false => None,
+    };
     let mut status = Status::Clean;
     // Whole-document formats are written once every file is checked.
     let mut collected = Vec::new();
@@ -137,13 +150,21 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
                     continue;
                 }
             };
-            let context = Context {
+            let relative = path.strip_prefix(&cwd).unwrap_or(&path);
+            let mut context = Context {
                 settings: Arc::clone(&settings),
                 dockerignore: config_files::dockerignore_for(&path),
                 project: listings.project_for(&path),
+                size_budget: settings
+                    .size_budget_for(Some(&relative.to_string_lossy().replace('\\', "/"))),
                 ..Context::default()
             };
             let kind = files::kind_for_checking(&path);
+            if let Some(registry) = registry.as_mut()
+                && kind == FileKind::Dockerfile
+            {
+                registry.fill(&text, &mut context, err)?;
+            }
             let text = match options.fixes {
                 Fixes::Report => text,
                 Fixes::Diff => {
@@ -312,6 +333,7 @@ mod tests {
             fail_level: None,
             config: None,
             fixes: Fixes::Report,
+            registry: false,
         };
         let status = run(options, &mut out, &mut err);
         assert_eq!(status, Status::Failure);
@@ -345,6 +367,7 @@ mod tests {
                 fail_level: None,
                 config: None,
                 fixes: Fixes::Report,
+                registry: false,
             };
             run(options, &mut out, &mut err);
             String::from_utf8(out).expect("stdout is text")

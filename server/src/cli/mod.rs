@@ -5,6 +5,7 @@ mod github;
 mod human;
 mod json;
 mod located;
+mod registry_facts;
 mod rules;
 mod sarif;
 
@@ -80,6 +81,12 @@ struct CheckArgs {
     #[arg(long)]
     diff: bool,
 
+    /// Ask registries about the base images (with the `[registry]` settings and their
+    /// cache), for the rules that need it: tags that do not exist, platforms, the size
+    /// budget, digests to pin
+    #[arg(long)]
+    registry: bool,
+
     /// Files to check, or directories to search for Dockerfiles and ignore files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -150,6 +157,7 @@ fn run(command: Command) -> Status {
                 } else {
                     check::Fixes::Report
                 },
+                registry: args.registry,
             };
             let status = check::run(options, &mut stdout, &mut stderr);
             match stdout.flush() {

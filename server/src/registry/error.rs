@@ -42,7 +42,7 @@ impl RegistryError {
 }
 
 fn seconds_text(milliseconds: u64) -> String {
-    if milliseconds % 1000 == 0 {
+    if milliseconds.is_multiple_of(1000) {
         format!("{} s", milliseconds / 1000)
     } else {
         format!("{:.1} s", milliseconds as f64 / 1000.0)

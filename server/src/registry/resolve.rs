@@ -259,7 +259,7 @@ impl Resolver {
                 },
             })
             .collect();
-        largest.sort_by(|a, b| b.size.cmp(&a.size));
+        largest.sort_by_key(|layer| std::cmp::Reverse(layer.size));
         largest.truncate(LARGEST_LAYERS);
         Ok(PlatformImage {
             platform,

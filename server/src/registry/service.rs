@@ -14,6 +14,7 @@ use super::resolve::{Mode, Resolver};
 use super::settings::RegistrySettings;
 use crate::analysis::image_ref::{self, ImageRef};
 use crate::analysis::rules::slimmer_tags;
+use crate::analysis::settings::ImageFacts;
 
 /// How long a failure that says nothing about the image (timeout, unreachable) is kept
 /// before a lookup tries again, unless the host's own pause is longer.
@@ -81,6 +82,41 @@ impl Registry {
         self.inner.resolver.client.remaining_pulls(&endpoint.host)
     }
 
+    /// What the registry said of each reference, as far as it is known now, for the
+    /// rules (nothing waits).
+    pub fn facts(&self, references: &[String]) -> Vec<ImageFacts> {
+        references
+            .iter()
+            .filter_map(|reference| match self.peek(reference) {
+                Lookup::Ready(report) => Some(ImageFacts {
+                    reference: reference.clone(),
+                    registry: String::new(),
+                    digest: Some(report.image.digest.clone()),
+                    platforms: report
+                        .image
+                        .platforms
+                        .iter()
+                        .map(|p| p.platform.to_string())
+                        .collect(),
+                    size: report.selected().map(|p| p.compressed_size),
+                    slimmer: report
+                        .variants
+                        .first()
+                        .map(|v| (v.reference.clone(), v.compressed_size)),
+                }),
+                Lookup::Failed(RegistryError::NotFound {
+                    host,
+                    missing: true,
+                }) => Some(ImageFacts {
+                    reference: reference.clone(),
+                    registry: host,
+                    ..ImageFacts::default()
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// What is known about a reference (as written, after ARG expansion), from memory only.
     pub fn peek(&self, reference: &str) -> Lookup {
         let Some(key) = key_of(reference) else {
@@ -102,8 +138,11 @@ impl Registry {
     /// The report from what is cached (memory or disk) and fresh, without any request:
     /// what a hover can answer at once.
     pub async fn cached(&self, reference: &str) -> Option<Arc<ImageReport>> {
-        if let Lookup::Ready(report) = self.peek(reference) {
-            return Some(report);
+        match self.peek(reference) {
+            Lookup::Ready(report) => return Some(report),
+            // What a running lookup has cached so far would make a partial report.
+            Lookup::Pending => return None,
+            Lookup::Failed(_) | Lookup::Unknown => {}
         }
         let image = parse(reference).ok()?;
         let mode = if self.inner.settings.offline {

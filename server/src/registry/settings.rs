@@ -7,6 +7,9 @@ use std::time::Duration;
 use super::model::Platform;
 use crate::analysis::settings::RegistryOptions;
 
+/// Set (to anything but `0`), registry lookups use the cache only.
+pub const OFFLINE_VARIABLE: &str = "DOCKERFILE_LSP_OFFLINE";
+
 /// The registry settings in effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistrySettings {
@@ -65,6 +68,10 @@ impl RegistrySettings {
         let mut settings = RegistrySettings::default();
         if let Some(offline) = options.offline {
             settings.offline = offline;
+        }
+        // For air-gapped machines and test runs: no request whatever the settings say.
+        if std::env::var_os(OFFLINE_VARIABLE).is_some_and(|v| !v.is_empty() && v != "0") {
+            settings.offline = true;
         }
         if let Some(platform) = options.platform.as_deref().and_then(Platform::parse) {
             settings.platform = platform;

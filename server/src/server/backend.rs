@@ -2,36 +2,41 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
-use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    DocumentSymbolParams, DocumentSymbolResponse, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, OneOf, SaveOptions, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri,
+    DocumentSymbolParams, DocumentSymbolResponse, Hover, HoverParams, HoverProviderCapability,
+    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType,
+    OneOf, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::code_actions::{self, Snapshot};
+use super::code_actions::{self, ImageChoice, Snapshot};
 use super::convert::{self, line_col};
 use super::document::{Change, Document};
-use super::publisher::Publisher;
+use super::hover;
+use super::images;
+use super::inlay_hints;
+use super::state::Shared;
 use super::symbols::document_symbols;
 use super::workspace::Workspace;
 use crate::config_files;
 use crate::files::file_kind;
 use crate::position::{LineIndex, PositionEncoding};
+use crate::registry::RegistrySettings;
 use crate::syntax::{Dockerfile, FileKind};
 
-/// The most diagnostics one document gets: past this an editor slows down and a list
-/// is no longer read; the most serious are kept.
-const MAX_DIAGNOSTICS: usize = 2_000;
+/// How long after opening a document its base images are looked up.
+const OPEN_LOOKUP_DELAY: Duration = Duration::from_millis(20);
+/// How long typing must pause before a changed FROM line is looked up.
+const EDIT_LOOKUP_DELAY: Duration = Duration::from_millis(400);
 
 /// The params of a rejected message (see `transport`).
 #[derive(Debug, serde::Deserialize)]
@@ -43,9 +48,7 @@ pub(crate) struct Rejected {
 #[derive(Debug)]
 pub(crate) struct Backend {
     client: Client,
-    documents: DashMap<Uri, Document>,
-    encoding: AtomicU8,
-    publisher: Publisher,
+    shared: Shared,
     shutdown: Arc<AtomicBool>,
     workspace: RwLock<Workspace>,
     /// Configuration problems found before the client could be told (during initialize).
@@ -55,10 +58,8 @@ pub(crate) struct Backend {
 impl Backend {
     pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
         Backend {
-            publisher: Publisher::spawn(client.clone()),
+            shared: Shared::new(client.clone()),
             client,
-            documents: DashMap::new(),
-            encoding: AtomicU8::new(encoding_to_u8(PositionEncoding::Utf16)),
             shutdown,
             workspace: RwLock::default(),
             pending_problems: Mutex::default(),
@@ -89,13 +90,16 @@ impl Backend {
 
     /// Gives every open document the current settings and publishes what changes.
     fn refresh_all(&self) {
+        self.configure_registry();
         let done = guarded(|| {
             let workspace = self.workspace();
-            for mut entry in self.documents.iter_mut() {
+            for mut entry in self.shared.documents.iter_mut() {
                 let uri = entry.key().clone();
                 let path = uri.to_file_path().map(|p| p.into_owned());
                 entry.value_mut().context = workspace.context_for(path.as_deref());
-                self.publish(&uri, entry.value_mut());
+                self.shared.publish(&uri, entry.value_mut());
+                self.shared
+                    .schedule_lookups(&uri, entry.value(), OPEN_LOOKUP_DELAY);
             }
         });
         if done.is_none() {
@@ -104,29 +108,14 @@ impl Backend {
     }
 
     fn encoding(&self) -> PositionEncoding {
-        match self.encoding.load(Ordering::Relaxed) {
-            0 => PositionEncoding::Utf8,
-            2 => PositionEncoding::Utf32,
-            _ => PositionEncoding::Utf16,
-        }
+        self.shared.encoding()
     }
 
-    /// Computes the document's diagnostics and queues them for publishing.
-    fn publish(&self, uri: &Uri, document: &mut Document) {
-        let encoding = self.encoding();
-        let mut findings = document.findings();
-        let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
-        let index = LineIndex::new(&document.text);
-        let mut diagnostics: Vec<_> = findings
-            .iter()
-            .map(|e| convert::diagnostic(&index, e, encoding))
-            .collect();
-        if hidden > 0 {
-            diagnostics.push(convert::too_many(hidden, MAX_DIAGNOSTICS));
-        }
-        document.published = findings;
-        self.publisher
-            .publish(uri.clone(), Some(document.version), diagnostics);
+    /// Builds the registry client from the settings now in force (when they changed).
+    fn configure_registry(&self) {
+        let options = self.workspace().registry_options();
+        self.shared
+            .configure_registry(RegistrySettings::from_options(&options));
     }
 
     /// Answers a message the transport guard rejected, with the error it chose.
@@ -147,14 +136,6 @@ impl Backend {
         tracing::error!("{message}");
         let client = self.client.clone();
         tokio::spawn(async move { client.show_message(MessageType::ERROR, message).await });
-    }
-}
-
-fn encoding_to_u8(encoding: PositionEncoding) -> u8 {
-    match encoding {
-        PositionEncoding::Utf8 => 0,
-        PositionEncoding::Utf16 => 1,
-        PositionEncoding::Utf32 => 2,
     }
 }
 
@@ -182,8 +163,17 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|general| general.position_encodings.as_deref());
         let encoding = convert::negotiate(offered);
-        self.encoding
-            .store(encoding_to_u8(encoding), Ordering::Relaxed);
+        self.shared.set_encoding(encoding);
+        let inlay_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|h| h.refresh_support)
+            .unwrap_or(false);
+        self.shared
+            .inlay_refresh
+            .store(inlay_refresh, Ordering::Relaxed);
         #[allow(deprecated)] // rootUri and rootPath are what older clients send.
         let root = params
             .workspace_folders
@@ -217,10 +207,13 @@ impl LanguageServer for Backend {
                     },
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
                             CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR_REWRITE,
                             CodeActionKind::SOURCE_FIX_ALL,
                             code_actions::fix_all_kind(),
                         ]),
@@ -239,6 +232,7 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("initialized, positions in {:?}", self.encoding());
+        self.configure_registry();
         let problems = std::mem::take(
             &mut *self
                 .pending_problems
@@ -265,8 +259,10 @@ impl LanguageServer for Backend {
         let opened = guarded(|| match Document::open(kind, item.version, item.text) {
             Ok(mut document) => {
                 document.context = context;
-                self.publish(&uri, &mut document);
-                self.documents.insert(uri.clone(), document);
+                self.shared.publish(&uri, &mut document);
+                self.shared
+                    .schedule_lookups(&uri, &document, OPEN_LOOKUP_DELAY);
+                self.shared.documents.insert(uri.clone(), document);
                 true
             }
             Err(error) => {
@@ -292,7 +288,7 @@ impl LanguageServer for Backend {
             .collect();
         let encoding = self.encoding();
         let done = guarded(|| {
-            let Some(mut document) = self.documents.get_mut(&uri) else {
+            let Some(mut document) = self.shared.documents.get_mut(&uri) else {
                 tracing::warn!(
                     "didChange for a document that is not open: {}",
                     uri.as_str()
@@ -301,7 +297,9 @@ impl LanguageServer for Backend {
             };
             match document.apply_changes(version, changes, encoding) {
                 Ok(()) => {
-                    self.publish(&uri, &mut document);
+                    self.shared.publish(&uri, &mut document);
+                    self.shared
+                        .schedule_lookups(&uri, &document, EDIT_LOOKUP_DELAY);
                     true
                 }
                 Err(error) => {
@@ -312,7 +310,7 @@ impl LanguageServer for Backend {
         });
         if done != Some(true) {
             // The document may be half-edited: drop it rather than report on wrong text.
-            self.documents.remove(&uri);
+            self.shared.documents.remove(&uri);
             self.report_failure("didChange", &uri);
         }
     }
@@ -343,8 +341,9 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        if self.documents.remove(&uri).is_some() {
-            self.publisher.publish(uri, None, Vec::new());
+        self.shared.forget(&uri);
+        if self.shared.documents.remove(&uri).is_some() {
+            self.shared.publisher.publish(uri, None, Vec::new());
         }
     }
 
@@ -352,21 +351,26 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let encoding = self.encoding();
         // Copied out so that no lock on the store is held while sibling files are read.
-        let snapshot = match self.documents.get(&uri) {
+        let snapshot = match self.shared.documents.get(&uri) {
             Some(document) => {
                 let index = LineIndex::new(&document.text);
                 let start = index.offset(line_col(params.range.start), encoding);
                 let end = index
                     .offset(line_col(params.range.end), encoding)
                     .max(start);
+                let image = document.model.as_ref().and_then(|model| {
+                    let file = Dockerfile::new(&document.tree, &document.text);
+                    images::image_at(&file, model, start)
+                });
                 let snapshot = Snapshot {
                     uri: uri.clone(),
                     kind: document.kind,
                     index,
                     context: document.context.clone(),
                     findings: document.published.clone(),
+                    image: None,
                 };
-                (snapshot, start..end)
+                (snapshot, start..end, image)
             }
             None => {
                 tracing::debug!(
@@ -376,10 +380,19 @@ impl LanguageServer for Backend {
                 return Ok(None);
             }
         };
-        let (snapshot, range) = snapshot;
+        let (mut snapshot, range, image) = snapshot;
+        if let (Some(image), Some(registry)) = (image, self.shared.registry())
+            && let Some(tag) = images::tag_reference(&image.reference)
+            && let Some(report) = registry.cached(&tag).await
+        {
+            snapshot.image = Some(ImageChoice {
+                range: image.range,
+                report,
+            });
+        }
         let only = params.context.only;
         let sibling = |target: &Uri| -> Option<String> {
-            if let Some(open) = self.documents.get(target) {
+            if let Some(open) = self.shared.documents.get(target) {
                 return Some(open.text.clone());
             }
             let path = target.to_file_path()?;
@@ -396,13 +409,56 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let position = params.text_document_position_params.position;
+        let encoding = self.encoding();
+        let found = match self.shared.documents.get(&uri) {
+            Some(document) => guarded(|| hover::image_at(&document, position, encoding)),
+            None => {
+                tracing::debug!("hover for a document that is not open: {}", uri.as_str());
+                return Ok(None);
+            }
+        };
+        match found {
+            Some(Some((image, range))) => Ok(hover::hover(&self.shared, image, range).await),
+            Some(None) => Ok(None),
+            None => {
+                self.report_failure("hover", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(registry) = self.shared.registry() else {
+            return Ok(Some(Vec::new()));
+        };
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "inlayHint for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let hints =
+            guarded(|| inlay_hints::image_sizes(&document, &registry, params.range, encoding));
+        drop(document);
+        if hints.is_none() {
+            self.report_failure("inlayHint", &uri);
+        }
+        Ok(hints)
+    }
+
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
         let uri = params.text_document.uri;
         let encoding = self.encoding();
-        let Some(document) = self.documents.get(&uri) else {
+        let Some(document) = self.shared.documents.get(&uri) else {
             tracing::debug!(
                 "documentSymbol for a document that is not open: {}",
                 uri.as_str()

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions,
@@ -11,9 +12,12 @@ use tower_lsp_server::ls_types::{
 
 use super::convert;
 use crate::analysis::fixes;
+use crate::analysis::fixes::base_image;
+use crate::analysis::rules::format_size;
 use crate::analysis::settings::Context;
 use crate::analysis::suppress::{self, Scope};
 use crate::position::{LineIndex, PositionEncoding};
+use crate::registry::ImageReport;
 use crate::syntax::{self, Dockerfile, Edit, FileKind, Finding, NewFile};
 
 /// The kind of our fix-all action (`source.fixAll.dockerfile-lsp`).
@@ -31,6 +35,15 @@ pub(crate) struct Snapshot {
     pub context: Context,
     /// What was last published for this text.
     pub findings: Vec<Finding>,
+    /// The image in the requested range, with what the registry says of its tag.
+    pub image: Option<ImageChoice>,
+}
+
+/// An image word and the registry's report on its tag (a digest in the word left out).
+#[derive(Debug, Clone)]
+pub(crate) struct ImageChoice {
+    pub range: Range<usize>,
+    pub report: Arc<ImageReport>,
 }
 
 /// The text of a file next to the document, if it exists (open in the editor or on disk).
@@ -61,6 +74,9 @@ pub(crate) fn actions(
             actions.extend(ignore_actions(doc, index, touched, encoding));
         }
     }
+    if wants(only, &CodeActionKind::REFACTOR_REWRITE) {
+        actions.extend(image_actions(doc, index, encoding));
+    }
     if wants(only, &fix_all_kind())
         && doc
             .findings
@@ -74,6 +90,77 @@ pub(crate) fn actions(
         .into_iter()
         .map(CodeActionOrCommand::CodeAction)
         .collect()
+}
+
+/// Pin the image to its digest, update a pin the tag no longer points at, or switch to
+/// a slimmer variant that exists, with what it saves.
+fn image_actions(doc: &Snapshot, index: &LineIndex, encoding: PositionEncoding) -> Vec<CodeAction> {
+    let Some(choice) = &doc.image else {
+        return Vec::new();
+    };
+    let Some(word) = index.text().get(choice.range.clone()) else {
+        return Vec::new();
+    };
+    let report = &choice.report;
+    let digest = &report.image.digest;
+    let short: String = digest.chars().take("sha256:".len() + 12).collect();
+    let rewrite = |title: String, new_word: String, preferred: bool| CodeAction {
+        title,
+        kind: Some(CodeActionKind::REFACTOR_REWRITE),
+        edit: Some(in_document(
+            &doc.uri,
+            vec![TextEdit {
+                range: convert::index_range(index, choice.range.clone(), encoding),
+                new_text: new_word,
+            }],
+        )),
+        is_preferred: Some(preferred),
+        ..CodeAction::default()
+    };
+    let mut actions = Vec::new();
+    // The unpinned-base-digest rule offers the same pin as its quick fix.
+    let pin_offered = doc.findings.iter().any(|f| {
+        f.rule == "unpinned-base-digest"
+            && f.fix.is_some()
+            && f.range.start < choice.range.end
+            && choice.range.start < f.range.end
+    });
+    match base_image::pinned_digest(word) {
+        None if !pin_offered => {
+            if let Some(new) = base_image::with_digest(word, digest) {
+                actions.push(rewrite(
+                    format!("Pin `{word}` to its digest `{short}…`"),
+                    new,
+                    false,
+                ));
+            }
+        }
+        Some(pinned) if pinned != digest => {
+            if let Some(new) = base_image::with_digest(word, digest) {
+                actions.push(rewrite(
+                    format!("Update the pinned digest: the tag now points at `{short}…`"),
+                    new,
+                    false,
+                ));
+            }
+        }
+        _ => {}
+    }
+    for variant in &report.variants {
+        if let Some(new) = base_image::with_tag(word, &variant.tag) {
+            actions.push(rewrite(
+                format!(
+                    "Switch to `{}` (saves {}, {}%)",
+                    variant.reference,
+                    format_size(variant.saving),
+                    variant.saving_percent
+                ),
+                new,
+                false,
+            ));
+        }
+    }
+    actions
 }
 
 /// Whether `kind` is asked for: no filter, or a filter naming it or a parent of it

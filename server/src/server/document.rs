@@ -35,6 +35,10 @@ pub struct Document {
     pub context: Context,
     /// The findings last published for this text, with their fixes (for code actions).
     pub published: Vec<Finding>,
+    /// The file model of the last check (`None` for ignore files): FROM lines and global ARGs.
+    pub model: Option<Arc<FileModel>>,
+    /// The images the stages build on, from the last check.
+    pub base_images: Vec<String>,
     /// What was found in stages, blocks and instructions, relative to their start, by
     /// a hash of their text and the escape character, which decide it.
     cache: FxHashMap<u64, Arc<Found>>,
@@ -61,6 +65,8 @@ impl Document {
             tree,
             context: Context::default(),
             published: Vec::new(),
+            model: None,
+            base_images: Vec::new(),
             cache: FxHashMap::default(),
         })
     }
@@ -152,6 +158,8 @@ impl Document {
         findings.extend(rules::check_file(&view, &all.keywords));
         suppress::apply(&file, &self.context.settings, &mut findings);
         findings.sort_by_key(Finding::source_order);
+        self.base_images = model.base_images();
+        self.model = Some(Arc::new(model));
         findings
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::analysis::config::{self, Layer};
-use crate::analysis::settings::{Context, Settings};
+use crate::analysis::settings::{Context, RegistryOptions, Settings};
 use crate::config_files::{self, Problem};
 
 /// Where settings come from, and the merged result.
@@ -54,12 +54,26 @@ impl Workspace {
 
     /// The context rules see for a document at `path`.
     pub fn context_for(&self, path: Option<&Path>) -> Context {
+        let relative = path.map(|path| {
+            let inside = self
+                .root
+                .as_deref()
+                .and_then(|root| path.strip_prefix(root).ok())
+                .unwrap_or(path);
+            inside.to_string_lossy().replace('\\', "/")
+        });
         Context {
             settings: Arc::clone(&self.settings),
             dockerignore: path.and_then(config_files::dockerignore_for),
             project: path.and_then(config_files::project_for),
+            size_budget: self.settings.size_budget_for(relative.as_deref()),
             ..Context::default()
         }
+    }
+
+    /// The registry options now in force.
+    pub fn registry_options(&self) -> RegistryOptions {
+        self.settings.registry.clone()
     }
 
     /// The workspace root, when the client named one.

@@ -463,11 +463,18 @@ pub struct LspClient {
 }
 
 impl LspClient {
-    /// Starts `exe args…` with piped stdio. Panics when it cannot be started.
+    /// Starts `exe args…` with piped stdio, with registry lookups off (tests never reach
+    /// the network). Panics when it cannot be started.
     pub fn spawn(exe: impl AsRef<OsStr>, args: &[&str]) -> Self {
+        Self::spawn_with_env(exe, args, &[("DOCKERFILE_LSP_OFFLINE", "1")])
+    }
+
+    /// Starts `exe args…` with piped stdio and these environment variables.
+    pub fn spawn_with_env(exe: impl AsRef<OsStr>, args: &[&str], env: &[(&str, &str)]) -> Self {
         let exe = exe.as_ref();
         let mut child = Command::new(exe)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -27,9 +27,15 @@
 
 #![allow(clippy::expect_used)] // a fixture that cannot start stops the test loudly
 
+// Explicit paths: the benchmarks include this file through `#[path]`, which would
+// otherwise look for its modules beside it.
+#[path = "registry/images.rs"]
 mod images;
+#[path = "registry/proxy.rs"]
 mod proxy;
+#[path = "registry/push.rs"]
 mod push;
+#[path = "registry/token.rs"]
 mod token;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! Fixes: applying edits to text, and the edit builders rules share (RUN chains, lines).
 
 pub mod apply;
+pub mod base_image;
 pub mod builder_stage;
 pub mod command_removal;
 pub mod exec_form;
