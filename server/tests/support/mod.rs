@@ -3,3 +3,4 @@
 
 pub mod corpus;
 pub mod lsp;
+pub mod registry;
