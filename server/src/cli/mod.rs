@@ -3,6 +3,7 @@
 mod check;
 mod github;
 mod human;
+mod image;
 mod json;
 mod located;
 mod registry_facts;
@@ -41,6 +42,36 @@ enum Command {
     Check(CheckArgs),
     /// List every rule: id, summary, severity, aliases (hadolint, BuildKit, Trivy)
     Rules(RulesArgs),
+    /// Show what the registry says about an image: digest, compressed size per
+    /// platform, largest layers, slimmer variants
+    ///
+    /// REF is taken literally (no ARG expansion). The `[registry]` settings come from
+    /// the configuration files, as for `check`. Exits with 0 when the image was found,
+    /// 1 when the registry says it does not exist or is not authorized, and 2 for a
+    /// wrong command line and every other failure (timeout, unreachable, rate limited,
+    /// offline with nothing cached).
+    Image(ImageArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ImageArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = image::Format::Human)]
+    format: image::Format,
+
+    /// The platform to report on, as os/arch[/variant] [default: the configuration's
+    /// registry.platform, else this machine's]
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+
+    /// A configuration file (`dockerfile-lsp.toml`), instead of those found from the
+    /// working directory
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// The image reference: `python:3.12`, `ghcr.io/owner/repo@sha256:…`
+    #[arg(value_name = "REF")]
+    reference: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,7 +128,8 @@ struct CheckArgs {
 enum Status {
     /// Nothing to report.
     Clean,
-    /// At least one finding reached the failure threshold (`--fail-level`).
+    /// At least one finding reached the failure threshold (`--fail-level`); for
+    /// `image`, the registry says the image does not exist or is not authorized.
     Findings,
     /// Bad usage, or a file that could not be read or written.
     Failure,
@@ -164,6 +196,24 @@ fn run(command: Command) -> Status {
                 Ok(()) => status,
                 Err(error) => {
                     // Nothing more can be said if stderr is gone as well.
+                    let _ = writeln!(stderr, "error: cannot write the report: {error}");
+                    Status::Failure
+                }
+            }
+        }
+        Command::Image(args) => {
+            let mut stdout = io::stdout().lock();
+            let mut stderr = io::stderr().lock();
+            let options = image::Options {
+                reference: &args.reference,
+                platform: args.platform.as_deref(),
+                format: args.format,
+                config: args.config.as_deref(),
+            };
+            let status = image::run(options, &mut stdout, &mut stderr);
+            match stdout.flush() {
+                Ok(()) => status,
+                Err(error) => {
                     let _ = writeln!(stderr, "error: cannot write the report: {error}");
                     Status::Failure
                 }
