@@ -541,3 +541,68 @@ fn registry_failures_exit_1_for_not_found_and_2_for_the_others() -> TestResult {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     Ok(())
 }
+
+/// `check --registry` in CI: a tag that does not exist, and a base image over the size
+/// budget, named with the slimmer variant the registry has.
+#[test]
+fn check_with_the_registry_reports_missing_tags_and_the_size_budget() -> TestResult {
+    let registry = TestRegistry::start();
+    let dir = tempfile::tempdir()?;
+    let python = registry.image("library/python:3.12");
+    let budget = python.platforms[0].compressed_size - 1;
+    write_config(
+        dir.path(),
+        &registry.url(),
+        &format!("platform = \"linux/amd64\"\nsize-budget = {budget}\n"),
+    )?;
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM python:3.99 AS old\nFROM python:3.12\n",
+    )?;
+    let args = ["check", "--registry", "--format", "json", "Dockerfile"];
+    let output = dockerfile_lsp(&args, dir.path())?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let findings: Value = serde_json::from_str(&stdout(&output))?;
+    let registry_findings: Vec<(String, u64, String)> = findings
+        .as_array()
+        .ok_or("not an array")?
+        .iter()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("base-image-"))
+        })
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(registry_findings.len(), 2, "{registry_findings:?}");
+    assert_eq!(registry_findings[0].0, "base-image-not-found");
+    assert_eq!(registry_findings[0].1, 1);
+    assert_eq!(registry_findings[1].0, "base-image-size-budget");
+    assert_eq!(registry_findings[1].1, 2);
+    let size = format_size(python.platforms[0].compressed_size);
+    assert!(
+        registry_findings[1].2.contains(&size),
+        "{registry_findings:?}"
+    );
+    assert!(
+        registry_findings[1].2.contains("python:3.12-slim"),
+        "{registry_findings:?}"
+    );
+
+    // Without --registry nothing is asked, and nothing is reported from registry data.
+    registry.clear_requests();
+    let output = dockerfile_lsp(&["check", "--format", "json", "Dockerfile"], dir.path())?;
+    assert!(
+        !stdout(&output).contains("base-image-"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(registry.requests().is_empty());
+    Ok(())
+}

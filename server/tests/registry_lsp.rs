@@ -544,3 +544,35 @@ fn code_actions_pin_update_and_switch_with_registry_data() {
         )
     );
 }
+
+#[test]
+fn hover_on_copy_from_an_image_and_settings_changed_by_the_editor() {
+    let registry = TestRegistry::start();
+    let cache = tempfile::tempdir().unwrap();
+    let creds = no_credentials();
+    let mut client = server(
+        &registry,
+        cache.path(),
+        json!({"offline": true}),
+        &[("DOCKER_CONFIG", creds.path().to_str().unwrap())],
+    );
+    let doc = uri("copy/Dockerfile");
+    client.open(
+        &doc,
+        "dockerfile",
+        1,
+        "FROM scratch\nCOPY --from=alpine:3.20 /bin/busybox /busybox\n",
+    );
+    assert!(hover_resolved(&mut client, &doc, 1, 14).contains("offline"));
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dockerfile-lsp": {"registry": {
+            "mirrors": {"docker.io": registry.url()}, "cacheDir": cache.path(), "offline": false
+        }}}}),
+    );
+    let shown = hover_resolved(&mut client, &doc, 1, 14);
+    assert!(
+        shown.contains(&registry.image("library/alpine:3.20").digest),
+        "{shown}"
+    );
+}
