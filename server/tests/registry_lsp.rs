@@ -576,3 +576,42 @@ fn hover_on_copy_from_an_image_and_settings_changed_by_the_editor() {
         "{shown}"
     );
 }
+
+#[test]
+fn completion_of_tags_comes_from_the_registry_without_waiting() {
+    let registry = TestRegistry::start();
+    let cache = tempfile::tempdir().unwrap();
+    let creds = no_credentials();
+    let mut client = server(
+        &registry,
+        cache.path(),
+        json!({}),
+        &[("DOCKER_CONFIG", creds.path().to_str().unwrap())],
+    );
+    let doc = uri("tags/Dockerfile");
+    client.open(&doc, "dockerfile", 1, "FROM python:3.12-\n");
+    let complete = |client: &mut LspClient| {
+        client.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": 17}}),
+        )
+    };
+    // The first answer does not wait: nothing cached yet, so the list is incomplete.
+    let first = complete(&mut client);
+    assert_eq!(first["isIncomplete"], true, "{first}");
+    let deadline = Instant::now() + DEFAULT_TIMEOUT;
+    let labels = loop {
+        let list = complete(&mut client);
+        let labels: Vec<String> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect();
+        if !labels.is_empty() || Instant::now() > deadline {
+            break labels;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(labels, ["3.12-slim-bookworm", "3.12-slim"]);
+}

@@ -1,15 +1,20 @@
 //! Analysis: the semantic model of a Dockerfile and the rules that check it (pure: no LSP types, no I/O).
 
+pub mod completion;
 pub mod config;
+pub mod describe;
 pub mod dockerignore_rules;
+pub mod docs;
 pub mod expand;
 pub mod fixes;
 pub mod ignore_match;
 pub mod image_ref;
 pub mod model;
 pub mod rules;
+pub mod scope;
 pub mod settings;
 pub mod shell;
+pub mod signature;
 pub mod suppress;
 
 use crate::syntax::{self, Dockerfile, Dockerignore, FileKind};

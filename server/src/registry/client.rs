@@ -214,6 +214,42 @@ impl Client {
         })
     }
 
+    /// The tags of a repository (`/v2/<name>/tags/list`), following `Link` pages up to
+    /// `limit` tags.
+    pub async fn tags(
+        &self,
+        endpoint: &Endpoint,
+        repository: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, RegistryError> {
+        #[derive(serde::Deserialize)]
+        struct TagList {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        let mut tags = Vec::new();
+        let mut path = format!("/v2/{repository}/tags/list?n=1000");
+        for _ in 0..10 {
+            let response = self
+                .request(endpoint, Method::GET, &path, repository)
+                .await?;
+            let next = header(response.headers(), "link").and_then(|link| next_page(&link));
+            let body = read_body(endpoint, response, &self.settings).await?;
+            let page: TagList =
+                serde_json::from_slice(&body).map_err(|e| RegistryError::Protocol {
+                    host: endpoint.host.clone(),
+                    message: format!("unreadable tag list: {e}"),
+                })?;
+            tags.extend(page.tags.unwrap_or_default());
+            match next {
+                Some(next) if tags.len() < limit => path = next,
+                _ => break,
+            }
+        }
+        tags.truncate(limit);
+        Ok(tags)
+    }
+
     /// A blob (an image config), verified against its digest.
     pub async fn get_blob(
         &self,
@@ -554,6 +590,17 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The path of the next page in a `Link: </v2/...?last=x&n=1000>; rel="next"` header.
+fn next_page(link: &str) -> Option<String> {
+    let (target, params) = link.split_once(';')?;
+    if !params.contains("rel=\"next\"") && !params.contains("rel=next") {
+        return None;
+    }
+    let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+    // Only a path on the same registry: an absolute URL elsewhere is not followed.
+    target.starts_with("/v2/").then(|| target.to_owned())
+}
+
 /// `Retry-After`: seconds, or an HTTP date.
 fn retry_after(value: &str) -> Option<Duration> {
     if let Ok(seconds) = value.trim().parse::<u64>() {
@@ -708,6 +755,19 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn tag_list_pages() {
+        assert_eq!(
+            next_page(r#"</v2/library/python/tags/list?last=3.12&n=1000>; rel="next""#).as_deref(),
+            Some("/v2/library/python/tags/list?last=3.12&n=1000")
+        );
+        assert_eq!(
+            next_page(r#"<https://evil.example/v2/x>; rel="next""#),
+            None
+        );
+        assert_eq!(next_page(r#"</v2/x>; rel="prev""#), None);
     }
 
     #[test]

@@ -45,7 +45,16 @@ struct Inner {
     resolver: Resolver,
     reports: Mutex<HashMap<String, Stored>>,
     flights: Flights<String, Result<Arc<ImageReport>, RegistryError>>,
+    /// Tag lists by repository (`docker.io/library/python`), with when they expire.
+    tags: Mutex<HashMap<String, TagList>>,
+    tag_flights: Flights<String, Option<Arc<Vec<String>>>>,
 }
+
+/// A repository's tags and when they expire.
+type TagList = (Arc<Vec<String>>, Instant);
+
+/// The most tags kept per repository (Docker Hub's `python` has thousands).
+const MAX_TAGS: usize = 5000;
 
 #[derive(Debug)]
 struct Stored {
@@ -62,6 +71,8 @@ impl Registry {
                 settings,
                 reports: Mutex::default(),
                 flights: Flights::default(),
+                tags: Mutex::default(),
+                tag_flights: Flights::default(),
             }),
         })
     }
@@ -80,6 +91,55 @@ impl Registry {
         let image = image_ref::parse(reference).ok()?;
         let endpoint = super::client::Endpoint::for_image(&self.inner.settings, &image).ok()?;
         self.inner.resolver.client.remaining_pulls(&endpoint.host)
+    }
+
+    /// The tags of a repository (`python`, `ghcr.io/o/r`) if they were fetched and are
+    /// fresh: completion never waits for the network.
+    pub fn cached_tags(&self, repository: &str) -> Option<Arc<Vec<String>>> {
+        let key = image_ref::parse(repository).ok()?.name();
+        let tags = self.inner.tags.lock().unwrap_or_else(|e| e.into_inner());
+        tags.get(&key)
+            .filter(|(_, until)| *until > Instant::now())
+            .map(|(list, _)| Arc::clone(list))
+    }
+
+    /// Fetches the tags of a repository (shared by concurrent callers); `None` when the
+    /// registry would not list them.
+    pub async fn fetch_tags(&self, repository: &str) -> Option<Arc<Vec<String>>> {
+        let image = image_ref::parse(repository).ok()?;
+        let key = image.name();
+        if let Some(found) = self.cached_tags(repository) {
+            return Some(found);
+        }
+        if self.inner.settings.offline {
+            return None;
+        }
+        self.inner
+            .tag_flights
+            .run(key.clone(), || async {
+                let endpoint =
+                    super::client::Endpoint::for_image(&self.inner.settings, &image).ok()?;
+                let listed = self
+                    .inner
+                    .resolver
+                    .client
+                    .tags(&endpoint, &image.repository, MAX_TAGS)
+                    .await;
+                let (list, kept) = match listed {
+                    Ok(list) => (Arc::new(list), self.inner.settings.cache_ttl),
+                    Err(error) => {
+                        tracing::info!("tags of {key}: {error}");
+                        (Arc::new(Vec::new()), FAILURE_KEPT)
+                    }
+                };
+                self.inner
+                    .tags
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key.clone(), (Arc::clone(&list), Instant::now() + kept));
+                Some(list)
+            })
+            .await
     }
 
     /// What the registry said of each reference, as far as it is known now, for the

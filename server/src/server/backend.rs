@@ -9,21 +9,25 @@ use std::time::Duration;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    CodeActionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    DocumentSymbolParams, DocumentSymbolResponse, Hover, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType,
-    OneOf, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    CodeActionResponse, CompletionOptions, CompletionParams, CompletionResponse,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
+    DocumentSymbolResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType, OneOf,
+    SaveOptions, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions,
+    SignatureHelpParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::code_actions::{self, ImageChoice, Snapshot};
+use super::completion;
 use super::convert::{self, line_col};
 use super::document::{Change, Document};
 use super::hover;
 use super::images;
 use super::inlay_hints;
+use super::signature_help;
 use super::state::Shared;
 use super::symbols::document_symbols;
 use super::workspace::Workspace;
@@ -208,6 +212,19 @@ impl LanguageServer for Backend {
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        [" ", "-", "=", "$", "{", ":", ",", "<", "#"]
+                            .iter()
+                            .map(|c| (*c).to_owned())
+                            .collect(),
+                    ),
+                    ..CompletionOptions::default()
+                }),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec![" ".to_owned(), ",".to_owned(), ":".to_owned()]),
+                    ..SignatureHelpOptions::default()
+                }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
@@ -414,17 +431,70 @@ impl LanguageServer for Backend {
         let position = params.text_document_position_params.position;
         let encoding = self.encoding();
         let found = match self.shared.documents.get(&uri) {
-            Some(document) => guarded(|| hover::image_at(&document, position, encoding)),
+            Some(document) => guarded(|| {
+                hover::image_at(&document, position, encoding)
+                    .ok_or_else(|| hover::description(&document, position, encoding))
+            }),
             None => {
                 tracing::debug!("hover for a document that is not open: {}", uri.as_str());
                 return Ok(None);
             }
         };
         match found {
-            Some(Some((image, range))) => Ok(hover::hover(&self.shared, image, range).await),
-            Some(None) => Ok(None),
+            Some(Ok((image, range))) => Ok(hover::hover(&self.shared, image, range).await),
+            Some(Err(description)) => Ok(description),
             None => {
                 self.report_failure("hover", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let uri = params.text_document_position.text_document.uri;
+        let position = params.text_document_position.position;
+        let encoding = self.encoding();
+        let found = match self.shared.documents.get(&uri) {
+            Some(document) => guarded(|| completion::candidates(&document, position, encoding)),
+            None => {
+                tracing::debug!(
+                    "completion for a document that is not open: {}",
+                    uri.as_str()
+                );
+                return Ok(None);
+            }
+        };
+        match found {
+            Some(Some((items, tags))) => Ok(Some(CompletionResponse::List(completion::with_tags(
+                &self.shared,
+                items,
+                tags,
+            )))),
+            Some(None) => Ok(None),
+            None => {
+                self.report_failure("completion", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let position = params.text_document_position_params.position;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "signatureHelp for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let help = guarded(|| signature_help::signature_help(&document, position, encoding));
+        drop(document);
+        match help {
+            Some(help) => Ok(help),
+            None => {
+                self.report_failure("signatureHelp", &uri);
                 Ok(None)
             }
         }

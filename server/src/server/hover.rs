@@ -8,6 +8,7 @@ use super::convert::{self, line_col};
 use super::document::Document;
 use super::images::{self, ImageAt};
 use super::state::Shared;
+use crate::analysis::describe;
 use crate::position::{PositionEncoding, rope};
 use crate::registry::{Lookup, report};
 use crate::syntax::{Dockerfile, FileKind};
@@ -27,6 +28,29 @@ pub(crate) fn image_at(
     let image = images::image_at(&file, model, offset)?;
     let range = convert::range(&document.rope, image.range.clone(), encoding);
     Some((image, range))
+}
+
+/// Documentation of what is under the cursor: instruction, flag, directive, variable
+/// (with its value in effect), stage.
+pub(crate) fn description(
+    document: &Document,
+    position: Position,
+    encoding: PositionEncoding,
+) -> Option<Hover> {
+    if document.kind != FileKind::Dockerfile {
+        return None;
+    }
+    let model = document.model.as_ref()?;
+    let offset = rope::offset(&document.rope, line_col(position), encoding);
+    let file = Dockerfile::new(&document.tree, &document.text);
+    let found = describe::describe(&file, model, &document.context, offset)?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: found.markdown,
+        }),
+        range: Some(convert::range(&document.rope, found.range, encoding)),
+    })
 }
 
 /// The hover for an image: never waits for the network. A reference nobody asked

@@ -2,12 +2,14 @@
 
 mod backend;
 mod code_actions;
+mod completion;
 mod convert;
 pub mod document;
 mod hover;
 mod images;
 mod inlay_hints;
 mod publisher;
+mod signature_help;
 mod state;
 mod symbols;
 mod transport;
