@@ -155,3 +155,18 @@ fn signature_help_follows_the_cursor() {
     );
     assert_eq!(help["activeParameter"], 0);
 }
+
+#[test]
+fn inlay_hints_show_what_an_arg_built_image_resolves_to() {
+    let mut client = server();
+    let text = "ARG PY=3.12\nFROM python:${PY}-slim AS app\nFROM alpine:3.20\n";
+    let doc = open(&mut client, "hints/Dockerfile", text);
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": doc}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+    );
+    let hints = hints.as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    assert_eq!(hints[0]["label"], "= python:3.12-slim");
+    assert_eq!(hints[0]["position"], json!({"line": 1, "character": 22}));
+}

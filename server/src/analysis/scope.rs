@@ -2,6 +2,7 @@
 
 use super::model::{Base, FileModel, StageModel, StageSummary, VarDecl, VarKind};
 use super::settings::Context;
+use crate::syntax::is_stage;
 use crate::syntax::{Dockerfile, Stage};
 
 /// A variable visible at a place, with where it comes from.
@@ -16,22 +17,21 @@ pub struct Visible {
     pub declared: Option<std::ops::Range<usize>>,
 }
 
-/// The stage containing `offset`, and the index of the instruction at or after it
-/// (what `StageModel` calls `at`).
-pub fn stage_at<'t>(stages: &[Stage<'t>], offset: usize) -> Option<(usize, usize)> {
-    let index = stages.iter().rposition(|s| s.node.start_byte() <= offset)?;
-    let stage = stages.get(index)?;
-    let at = stage
-        .instructions
-        .iter()
-        .position(|i| offset <= i.node().end_byte())
-        .unwrap_or(stage.instructions.len());
-    Some((index, at))
+/// The stage at an index, built without building the others (a request at the cursor
+/// must not walk a large file).
+fn stage_by_index<'t>(file: &Dockerfile<'t>, index: usize) -> Option<Stage<'t>> {
+    let root = file.root();
+    let mut cursor = root.walk();
+    let node = root
+        .named_children(&mut cursor)
+        .filter(|n| is_stage(*n))
+        .nth(index)?;
+    file.stage(node, index)
 }
 
 /// What the stages a stage builds on leave to it (their ENV, USER...), worked out in order.
 fn parent_summary(
-    stages: &[Stage<'_>],
+    file: &Dockerfile<'_>,
     model: &FileModel,
     context: &Context,
     index: usize,
@@ -44,9 +44,9 @@ fn parent_summary(
     if parent >= index || depth > 64 {
         return None;
     }
-    let grand = parent_summary(stages, model, context, parent, depth + 1);
-    let stage = stages.get(parent)?;
-    Some(StageModel::new(stage, model, context, grand.as_ref()).summary())
+    let grand = parent_summary(file, model, context, parent, depth + 1);
+    let stage = stage_by_index(file, parent)?;
+    Some(StageModel::new(&stage, model, context, grand.as_ref()).summary())
 }
 
 /// The variables visible at `offset`: in a FROM line (or before the first FROM) the
@@ -64,11 +64,22 @@ pub fn visible_at(
             .map(|d| from_decl(d, true))
             .collect::<Vec<_>>()
     };
-    let stages = file.stages();
-    let Some((index, at)) = stage_at(&stages, offset) else {
+    let Some(node) = file
+        .stage_node_at(offset)
+        .or_else(|| file.stage_node_at(offset.saturating_sub(1)))
+    else {
         return globals();
     };
-    let Some(stage) = stages.get(index) else {
+    let root = file.root();
+    let mut cursor = root.walk();
+    let Some(index) = root
+        .named_children(&mut cursor)
+        .filter(|n| is_stage(*n))
+        .position(|n| n.id() == node.id())
+    else {
+        return globals();
+    };
+    let Some(stage) = file.stage(node, index) else {
         return globals();
     };
     // A FROM line with a half-typed word may not parse to its end: its physical line counts.
@@ -81,8 +92,13 @@ pub fn visible_at(
     if offset <= stage.from.line_end().max(from_line_end) {
         return globals();
     }
-    let parent = parent_summary(&stages, model, context, index, 0);
-    let stage_model = StageModel::new(stage, model, context, parent.as_ref());
+    let at = stage
+        .instructions
+        .iter()
+        .position(|i| offset <= i.node().end_byte())
+        .unwrap_or(stage.instructions.len());
+    let parent = parent_summary(file, model, context, index, 0);
+    let stage_model = StageModel::new(&stage, model, context, parent.as_ref());
     let names: Vec<String> = stage_model.names_at(at).map(str::to_owned).collect();
     names
         .iter()

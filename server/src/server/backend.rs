@@ -503,9 +503,7 @@ impl LanguageServer for Backend {
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let uri = params.text_document.uri;
         let encoding = self.encoding();
-        let Some(registry) = self.shared.registry() else {
-            return Ok(Some(Vec::new()));
-        };
+        let registry = self.shared.registry();
         let Some(document) = self.shared.documents.get(&uri) else {
             tracing::debug!(
                 "inlayHint for a document that is not open: {}",
@@ -513,8 +511,9 @@ impl LanguageServer for Backend {
             );
             return Ok(None);
         };
-        let hints =
-            guarded(|| inlay_hints::image_sizes(&document, &registry, params.range, encoding));
+        let hints = guarded(|| {
+            inlay_hints::image_hints(&document, registry.as_ref(), params.range, encoding)
+        });
         drop(document);
         if hints.is_none() {
             self.report_failure("inlayHint", &uri);

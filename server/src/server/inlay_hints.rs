@@ -1,6 +1,8 @@
-//! Inlay hints: the compressed size of each base image after its FROM, once the registry has told.
+//! Inlay hints after FROM lines: the image a name built from ARGs resolves to, and the compressed size once the registry has told.
 
-use tower_lsp_server::ls_types::{InlayHint, InlayHintLabel, InlayHintTooltip, Range};
+use tower_lsp_server::ls_types::{
+    InlayHint, InlayHintKind, InlayHintLabel, InlayHintTooltip, Range,
+};
 
 use super::convert;
 use super::document::Document;
@@ -11,18 +13,18 @@ use crate::position::PositionEncoding;
 use crate::registry::{Lookup, Registry};
 use crate::syntax::FileKind;
 
-/// The hints for the FROM lines in `range` whose image the registry has described.
-pub(crate) fn image_sizes(
+/// The hints for the FROM lines in `range`: what an ARG-built image resolves to, and the
+/// size of images the registry has described.
+pub(crate) fn image_hints(
     document: &Document,
-    registry: &Registry,
+    registry: Option<&Registry>,
     range: Range,
     encoding: PositionEncoding,
 ) -> Vec<InlayHint> {
-    if document.kind != FileKind::Dockerfile
-        || document.context.settings.registry.inlay_image_size == Some(false)
-    {
+    if document.kind != FileKind::Dockerfile {
         return Vec::new();
     }
+    let sizes = document.context.settings.registry.inlay_image_size != Some(false);
     let Some(model) = &document.model else {
         return Vec::new();
     };
@@ -36,6 +38,23 @@ pub(crate) fn image_sizes(
         if position.line < range.start.line || position.line > range.end.line {
             continue;
         }
+        if stage.image != *written {
+            hints.push(InlayHint {
+                position,
+                label: InlayHintLabel::String(format!("= {written}")),
+                kind: Some(InlayHintKind::TYPE),
+                text_edits: None,
+                tooltip: Some(InlayHintTooltip::String(
+                    "the image after expanding the global ARGs' defaults".to_owned(),
+                )),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
+        let Some(registry) = registry.filter(|_| sizes) else {
+            continue;
+        };
         let Lookup::Ready(report) = registry.peek(written) else {
             continue;
         };
