@@ -449,6 +449,18 @@ fn a_cold_lookup_does_not_delay_diagnostics() {
             "diagnostics took {took:?} while the registry slept"
         );
     }
+    // Completion of the image's tags does not wait for the sleeping registry either.
+    let started = Instant::now();
+    let list = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 0, "character": 16}}),
+    );
+    let took = started.elapsed();
+    assert_eq!(list["isIncomplete"], true, "{list}");
+    assert!(
+        took < Duration::from_millis(250),
+        "completion took {took:?} while the registry slept"
+    );
 }
 
 #[test]
