@@ -2,15 +2,21 @@
 
 pub mod config;
 pub mod dockerignore_rules;
+pub(crate) mod document_links;
 pub mod expand;
 pub mod fixes;
+pub(crate) mod folding;
+pub(crate) mod highlight;
 pub mod ignore_match;
 pub mod image_ref;
 pub mod model;
 pub mod rules;
+pub(crate) mod selection;
 pub mod settings;
 pub mod shell;
+pub(crate) mod shell_highlight;
 pub mod suppress;
+pub(crate) mod workspace_symbols;
 
 use crate::syntax::{self, Dockerfile, Dockerignore, FileKind};
 use rules::Finding;
