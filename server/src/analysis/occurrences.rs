@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::expand;
 use super::model::VarKind;
-use crate::syntax::{Instruction, InstructionKind};
+use crate::syntax::{Instruction, InstructionKind, logical_segments};
 
 /// How a variable occurs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,16 @@ pub fn variables<'t>(instruction: &Instruction<'t>) -> Vec<VarSite<'t>> {
     use InstructionKind as K;
     let mut out = Vec::new();
     let uses = |range: Range<usize>, env_only: bool, out: &mut Vec<VarSite<'t>>| {
-        push_uses(instruction, range, env_only, out);
+        push_uses(instruction, range, env_only, Reading::Logical, out);
+    };
+    let body = |range: Range<usize>, skip_comments: bool, out: &mut Vec<VarSite<'t>>| {
+        push_uses(
+            instruction,
+            range,
+            false,
+            Reading::Lines { skip_comments },
+            out,
+        );
     };
     let words = |out: &mut Vec<VarSite<'t>>| {
         for word in instruction.arguments() {
@@ -123,9 +132,9 @@ pub fn variables<'t>(instruction: &Instruction<'t>) -> Vec<VarSite<'t>> {
             for heredoc in instruction.heredocs() {
                 // BuildKit expands a COPY heredoc's body unless the delimiter is quoted.
                 if heredoc.spec.expand
-                    && let Some(body) = heredoc.body
+                    && let Some(text) = heredoc.body
                 {
-                    uses(body.byte_range(), false, &mut out);
+                    body(text.byte_range(), false, &mut out);
                 }
             }
         }
@@ -143,9 +152,9 @@ pub fn variables<'t>(instruction: &Instruction<'t>) -> Vec<VarSite<'t>> {
                     // The shell expands an unquoted heredoc; a script run by a shell
                     // reads its variables whatever the quoting.
                     if (heredoc.spec.expand || only_markers || shell)
-                        && let Some(body) = heredoc.body
+                        && let Some(text) = heredoc.body
                     {
-                        uses(body.byte_range(), false, &mut out);
+                        body(text.byte_range(), true, &mut out);
                     }
                 }
             }
@@ -167,9 +176,25 @@ fn flag_uses<'t>(instruction: &Instruction<'t>, names: &[&str], out: &mut Vec<Va
         if names.contains(&flag.name())
             && let Some(value) = flag.value_node()
         {
-            push_uses(instruction, value.byte_range(), false, out);
+            push_uses(
+                instruction,
+                value.byte_range(),
+                false,
+                Reading::Logical,
+                out,
+            );
         }
     }
+}
+
+/// How the text of a range is read for references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// As BuildKit joins an instruction's lines: continuations removed, comment lines
+    /// inside it dropped (an apostrophe in such a comment quotes nothing).
+    Logical,
+    /// A heredoc body, line by line; a script's comment lines are skipped.
+    Lines { skip_comments: bool },
 }
 
 /// The variable references in a range of the source, as uses.
@@ -177,6 +202,7 @@ fn push_uses<'t>(
     instruction: &Instruction<'t>,
     range: Range<usize>,
     env_only: bool,
+    reading: Reading,
     out: &mut Vec<VarSite<'t>>,
 ) {
     let src = instruction.src();
@@ -186,10 +212,57 @@ fn push_uses<'t>(
     if !text.contains('$') {
         return;
     }
+    match reading {
+        Reading::Logical => {
+            let pieces = logical_segments(src, range, instruction.escape());
+            // Where each piece starts in the joined text and in the source.
+            let mut bounds = Vec::with_capacity(pieces.len());
+            let mut joined = String::new();
+            for (source, piece) in &pieces {
+                bounds.push((joined.len(), *source, piece.len()));
+                joined.push_str(piece);
+            }
+            let map = |offset: usize| {
+                let i = bounds.partition_point(|&(start, _, _)| start <= offset);
+                let (start, source, len) = *bounds.get(i.checked_sub(1)?)?;
+                (offset - start < len).then_some(source + offset - start)
+            };
+            scan(instruction, &joined, &map, env_only, out);
+        }
+        Reading::Lines { skip_comments } => {
+            let mut at = range.start;
+            for line in text.split_inclusive('\n') {
+                let start = at;
+                at += line.len();
+                if skip_comments && line.trim_start().starts_with('#') {
+                    continue;
+                }
+                let map = |offset: usize| (offset < line.len()).then_some(start + offset);
+                scan(instruction, line, &map, env_only, out);
+            }
+        }
+    }
+}
+
+/// The references in `text`, placed in the source by `map` (`None`: not in it).
+fn scan<'t>(
+    instruction: &Instruction<'t>,
+    text: &str,
+    map: &dyn Fn(usize) -> Option<usize>,
+    env_only: bool,
+    out: &mut Vec<VarSite<'t>>,
+) {
+    let src = instruction.src();
     for reference in expand::references(text, instruction.escape()) {
-        let start = range.start + reference.range.start;
         let braced = text.as_bytes().get(reference.range.start + 1) == Some(&b'{');
-        let name_start = start + if braced { 2 } else { 1 };
+        let name_at = reference.range.start + if braced { 2 } else { 1 };
+        let (Some(start), Some(name_start), Some(last)) = (
+            map(reference.range.start),
+            map(name_at),
+            map(reference.range.end.saturating_sub(1)),
+        ) else {
+            continue;
+        };
         let name_range = name_start..name_start + reference.name.len();
         // A name split by a line continuation has no single range to point at.
         let Some(name) = src.get(name_range.clone()) else {
@@ -201,7 +274,7 @@ fn push_uses<'t>(
         out.push(VarSite {
             name,
             range: name_range,
-            whole: start..range.start + reference.range.end,
+            whole: start..last + 1,
             role: VarRole::Use { env_only },
             effect: start,
         });
@@ -442,6 +515,20 @@ mod tests {
         insta::assert_snapshot!(describe("FROM a\nCMD [\"$APP\"]\n"), @"");
         insta::assert_snapshot!(describe("FROM a\nONBUILD RUN echo $X\n"), @"");
         insta::assert_snapshot!(describe("FROM a\nMAINTAINER $X\n"), @"");
+    }
+
+    #[test]
+    fn comment_lines_inside_an_instruction_quote_nothing() {
+        let text = "FROM a\nRUN echo $A; \\\n# let's see\n  echo \"$B\" \\\n  && echo ${C}\n";
+        insta::assert_snapshot!(describe(text), @r"
+        use A [$A]
+        use B [$B]
+        use C [${C}]
+        ");
+        insta::assert_snapshot!(describe("FROM a\nRUN <<EOF\n# it's a comment\necho $A\nEOF\n"), @r"
+        use A [$A]
+        heredoc EOF [EOF] plain=true end=EOF
+        ");
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn rename(
         .filter(|o| o.renamable)
         .map(|o| (o.range.clone(), new_name.to_owned()))
         .collect();
-    keeps_meaning(file.src(), &symbol, &edits, new_name)?;
+    keeps_meaning(file.src(), model, &symbol, &edits, new_name)?;
     Ok(edits)
 }
 
@@ -199,9 +199,12 @@ fn check_name(symbol: &Symbol, new_name: &str) -> Result<(), Refusal> {
 /// Checks the renamed file: the symbol under its new name must occur exactly where
 /// the old one did. Anything else means the new name was already in use there (a
 /// variable in scope, an image named like the stage, a body line equal to the new
-/// delimiter) and the rename would change what the file means.
+/// delimiter) and the rename would change what the file means. After a stage
+/// rename every stage must still build on and copy from the same stages: a stage
+/// also named through a variable's value (`FROM base-${VARIANT}`) would lose them.
 fn keeps_meaning(
     src: &str,
+    model: &FileModel,
     symbol: &Symbol,
     edits: &[(Range<usize>, String)],
     new_name: &str,
@@ -237,9 +240,9 @@ fn keeps_meaning(
     let tree = syntax::parse(FileKind::Dockerfile, &renamed, None)
         .map_err(|e| Refusal(format!("the renamed file could not be parsed: {e}")))?;
     let file = Dockerfile::new(&tree, &renamed);
-    let model = FileModel::new(&file);
+    let renamed_model = FileModel::new(&file);
     let found: Vec<(Range<usize>, bool)> =
-        navigation::symbol_at(&file, &model, map_occurrence(&symbol.at).0.start)
+        navigation::symbol_at(&file, &renamed_model, map_occurrence(&symbol.at).0.start)
             .map(|s| {
                 s.occurrences
                     .iter()
@@ -248,6 +251,20 @@ fn keeps_meaning(
             })
             .unwrap_or_default();
     if found == expected {
+        if symbol.kind == SymbolKind::Stage {
+            let changed = model
+                .stages
+                .iter()
+                .zip(&renamed_model.stages)
+                .find(|(old, new)| old.base != new.base || old.copies_from != new.copies_from);
+            if let Some((_, stage)) = changed {
+                return Err(Refusal(format!(
+                    "`{}` is also named through a variable's value (the stage at line {} builds on or copies from it): rename it by hand",
+                    symbol.name,
+                    line_of(&renamed, stage.image_range.start)
+                )));
+            }
+        }
         return Ok(());
     }
     let odd = found
@@ -342,6 +359,14 @@ RUN --mount=from=Build,target=/src make
         insta::assert_snapshot!(renamed("FROM a AS |one\nFROM golang\nCOPY --from=one /a /b\n", "golang"), @"refused: `golang` names something else (line 2): renaming would change what the file means");
         insta::assert_snapshot!(renamed(&MULTI.replacen("AS build", "AS |build", 1), "2fast"), @"refused: `2fast` is not a valid name: a stage name starts with a letter and holds letters, digits, `_`, `.` and `-`");
         insta::assert_snapshot!(renamed(&MULTI.replacen("AS build", "AS |build", 1), "Scratch"), @"refused: `scratch` is reserved for the empty image: a stage cannot be named so");
+    }
+
+    #[test]
+    fn a_stage_also_named_through_a_variable_is_left_alone() {
+        let text = "ARG VARIANT=slim\nFROM debian AS base-|slim\nFROM base-${VARIANT}\n";
+        insta::assert_snapshot!(renamed(text, "base-small"), @"refused: `base-slim` is also named through a variable's value (the stage at line 3 builds on or copies from it): rename it by hand");
+        let text = "ARG SRC=build\nFROM debian AS bu|ild\nFROM scratch\nCOPY --from=$SRC /a /b\n";
+        insta::assert_snapshot!(renamed(text, "compile"), @"refused: `build` is also named through a variable's value (the stage at line 3 builds on or copies from it): rename it by hand");
     }
 
     #[test]
