@@ -166,7 +166,10 @@ fn a_stage_from_copy_from_to_its_name_and_back() {
         references(&mut client, &uri, copy_from, true),
         ["2:32-37", "10:12-17"]
     );
-    assert_eq!(references(&mut client, &uri, copy_from, false), ["10:12-17"]);
+    assert_eq!(
+        references(&mut client, &uri, copy_from, false),
+        ["10:12-17"]
+    );
     let name = at(text, "AS build", 0, 3);
     assert_eq!(
         highlights(&mut client, &uri, name),

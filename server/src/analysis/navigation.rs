@@ -47,11 +47,7 @@ pub fn definition(file: &Dockerfile<'_>, model: &FileModel, offset: usize) -> Ve
     match index.target(offset) {
         Some(Target::Stage { index: stage, .. }) => index.stage_definition(stage),
         Some(Target::Heredoc { site, .. }) => vec![site.marker],
-        Some(Target::Variable { site, scope }) => {
-            let ranges = index.visible_ranges(scope);
-            let variables = index.variables(site.name, &ranges);
-            variables.definitions(scope, &site)
-        }
+        Some(Target::Variable { site, scope }) => index.variable_definition(&site, scope),
         None => Vec::new(),
     }
 }
@@ -94,7 +90,8 @@ pub fn symbol_at(file: &Dockerfile<'_>, model: &FileModel, offset: usize) -> Opt
             }
         }
         Target::Variable { site, scope } => {
-            let variables = index.variables(site.name, std::slice::from_ref(&(0..src.len())));
+            let whole = 0..src.len();
+            let variables = index.variables(site.name, std::slice::from_ref(&whole), Sites::All);
             Symbol {
                 kind: SymbolKind::Variable,
                 name: site.name.to_owned(),
@@ -365,25 +362,19 @@ impl<'a, 't> Index<'a, 't> {
         out
     }
 
-    /// The bytes whose declarations a use in `scope` can see: the global ARGs, and
-    /// the stage with the stages it is built on.
-    fn visible_ranges(&self, scope: Scope) -> Vec<Range<usize>> {
-        let mut ranges = vec![self.preamble()];
-        if let Scope::Stage(stage) = scope {
-            let mut next = Some(stage);
-            let mut chain = Vec::new();
-            while let Some(stage) = next {
-                chain.push(self.stage_range(stage));
-                next = self.parent(stage);
-            }
-            chain.reverse();
-            ranges.extend(chain);
-        }
-        ranges
+    /// The declarations (and uses, for [`Sites::All`]) of `name` in the ranges, in
+    /// order, with their scopes. The text is searched for the name: only the
+    /// instructions that hold it are looked at.
+    fn variables(&self, name: &'t str, ranges: &[Range<usize>], wanted: Sites) -> Variables<'t> {
+        Variables::new(self, self.collect(name, ranges, wanted))
     }
 
-    /// Every declaration and use of `name` in the ranges (in order), with their scopes.
-    fn variables(&self, name: &'t str, ranges: &[Range<usize>]) -> Variables<'t> {
+    fn collect(
+        &self,
+        name: &'t str,
+        ranges: &[Range<usize>],
+        wanted: Sites,
+    ) -> Vec<(Scope, VarSite<'t>)> {
         let src = self.file.src().as_bytes();
         let finder = memmem_finder(name);
         let identifier = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
@@ -402,6 +393,9 @@ impl<'a, 't> Index<'a, 't> {
                 {
                     continue;
                 }
+                if wanted == Sites::Declarations && !before.is_none_or(u8::is_ascii_whitespace) {
+                    continue;
+                }
                 let Some(instruction) = self.file.instruction_at(at) else {
                     continue;
                 };
@@ -411,16 +405,90 @@ impl<'a, 't> Index<'a, 't> {
                 }
                 last = Some(start);
                 let scope = self.scope_of(&instruction);
+                let found = match wanted {
+                    Sites::All => occurrences::variables(&instruction),
+                    Sites::Declarations => occurrences::declarations(&instruction),
+                };
                 sites.extend(
-                    occurrences::variables(&instruction)
+                    found
                         .into_iter()
                         .filter(|s| s.name == name)
                         .map(|s| (scope, s)),
                 );
             }
         }
-        Variables::new(self, sites)
+        sites
     }
+
+    /// The declarations of `name` in a range, in order.
+    fn declared(&self, name: &'t str, range: Range<usize>) -> Vec<VarSite<'t>> {
+        self.collect(name, &[range], Sites::Declarations)
+            .into_iter()
+            .map(|(_, site)| site)
+            .collect()
+    }
+
+    /// What [`Variables::definitions`] finds, searching only as far as needed: the
+    /// stage before the use, then its base stages nearest first, then the global ARGs.
+    fn variable_definition(&self, site: &VarSite<'t>, scope: Scope) -> Vec<Range<usize>> {
+        let name = site.name;
+        let global = || {
+            self.declared(name, self.preamble())
+                .pop()
+                .map(|g| vec![g.range])
+        };
+        let Scope::Stage(stage) = scope else {
+            if site.is_declaration() {
+                return vec![site.range.clone()];
+            }
+            // A FROM line sees the ARGs before the first FROM, never a stage's: not the
+            // `ARG TARGETOS` of an earlier stage, nor its `ARG NAME` re-declaring a
+            // global. BuildKit's predefined ARGs are declared nowhere in the file.
+            let preamble = self.preamble();
+            let mut before =
+                self.declared(name, preamble.start..site.range.start.min(preamble.end));
+            before.retain(|d| d.effect <= site.effect);
+            return before.pop().map(|d| vec![d.range]).unwrap_or_default();
+        };
+        let arg = if site.is_declaration() {
+            site.clone()
+        } else {
+            let start = self.stage_range(stage).start;
+            let mut before = self.declared(name, start..site.range.start);
+            before.retain(|d| d.effect <= site.effect);
+            if let Some(env) = before.iter().rev().find(|d| is_env(d)) {
+                return vec![env.range.clone()];
+            }
+            let mut next = self.parent(stage);
+            while let Some(parent) = next {
+                let set = self.declared(name, self.stage_range(parent));
+                if let Some(env) = set.iter().rev().find(|d| is_env(d)) {
+                    return vec![env.range.clone()];
+                }
+                next = self.parent(parent);
+            }
+            if matches!(site.role, VarRole::Use { env_only: true }) {
+                return Vec::new();
+            }
+            match before.pop() {
+                Some(arg) => arg,
+                None => return Vec::new(),
+            }
+        };
+        if redeclares_global(&arg)
+            && let Some(global) = global()
+        {
+            return global;
+        }
+        vec![arg.range]
+    }
+}
+
+/// What [`Index::variables`] collects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sites {
+    All,
+    Declarations,
 }
 
 fn memmem_finder(name: &str) -> memchr::memmem::Finder<'_> {
@@ -444,45 +512,74 @@ enum Binding {
 #[derive(Debug)]
 struct Variables<'t> {
     sites: Vec<(Scope, VarSite<'t>)>,
-    parents: Vec<Option<usize>>,
-    /// Union-find over scopes: 0 is global, `i + 1` stage `i`.
+    /// Per scope (0 global, `i + 1` stage `i`): its declarations, as indices in
+    /// `sites`, in source order (so by when they take effect).
+    declarations: Vec<Vec<usize>>,
+    /// Per scope: for each of its declarations, the last ENV among it and those before.
+    last_env: Vec<Vec<Option<usize>>>,
+    /// Per stage: the last ENV of the nearest base stage that sets the variable.
+    inherited: Vec<Option<usize>>,
+    /// The last global declaration.
+    global: Option<usize>,
+    /// Union-find over scopes.
     roots: Vec<usize>,
-    global_declared: bool,
 }
 
 impl<'t> Variables<'t> {
     fn new(index: &Index<'_, 't>, sites: Vec<(Scope, VarSite<'t>)>) -> Self {
         let stages = index.starts.len();
-        let parents: Vec<Option<usize>> = (0..stages).map(|i| index.parent(i)).collect();
-        let declares_env = |stage: usize| {
-            sites
-                .iter()
-                .any(|(scope, site)| *scope == Scope::Stage(stage) && is_env(site))
-        };
-        // Whether a stage leaves the variable to the stages built on it.
-        let mut exports = vec![false; stages];
-        for stage in 0..stages {
-            exports[stage] = declares_env(stage)
-                || parents[stage].is_some_and(|p| exports.get(p) == Some(&true));
+        let mut declarations: Vec<Vec<usize>> = vec![Vec::new(); stages + 1];
+        for (i, (scope, site)) in sites.iter().enumerate() {
+            if site.is_declaration()
+                && let Some(list) = declarations.get_mut(Self::node(*scope))
+            {
+                list.push(i);
+            }
         }
-        let global_declared = sites
+        let last_env: Vec<Vec<Option<usize>>> = declarations
             .iter()
-            .any(|(scope, site)| *scope == Scope::Global && site.is_declaration());
+            .map(|list| {
+                let mut last = None;
+                list.iter()
+                    .map(|&i| {
+                        if is_env(&sites[i].1) {
+                            last = Some(i);
+                        }
+                        last
+                    })
+                    .collect()
+            })
+            .collect();
+        // Stages come after their bases: one pass settles what each inherits.
+        let mut inherited: Vec<Option<usize>> = vec![None; stages];
+        for stage in 0..stages {
+            if let Some(parent) = index.parent(stage) {
+                let own = last_env
+                    .get(parent + 1)
+                    .and_then(|l| l.last().copied().flatten());
+                inherited[stage] = own.or(inherited.get(parent).copied().flatten());
+            }
+        }
+        let global = declarations.first().and_then(|l| l.last().copied());
         let mut variables = Variables {
             roots: (0..=stages).collect(),
-            parents,
-            global_declared,
+            declarations,
+            last_env,
+            inherited,
+            global,
             sites: Vec::new(),
         };
         for stage in 0..stages {
-            if let Some(parent) = variables.parents[stage]
-                && exports.get(parent) == Some(&true)
+            if let Some(parent) = index.parent(stage)
+                && variables.inherited[stage].is_some()
             {
                 variables.union(stage + 1, parent + 1);
             }
         }
         for (scope, site) in &sites {
-            if let (Scope::Stage(stage), true) = (scope, global_declared && redeclares_global(site))
+            if let Scope::Stage(stage) = scope
+                && global.is_some()
+                && redeclares_global(site)
             {
                 variables.union(stage + 1, 0);
             }
@@ -515,49 +612,29 @@ impl<'t> Variables<'t> {
         }
     }
 
-    fn declarations(&self, scope: Scope) -> impl DoubleEndedIterator<Item = &VarSite<'t>> {
-        self.sites
-            .iter()
-            .filter(move |(s, site)| *s == scope && site.is_declaration())
-            .map(|(_, site)| site)
-    }
-
-    /// The declaration that gives a use its value: in a stage, an ENV before it, else
-    /// one inherited from the base stages, else an ARG before it (ENV wins over ARG).
-    fn in_effect(&self, scope: Scope, site: &VarSite<'t>) -> Option<&VarSite<'t>> {
-        let env_only = matches!(site.role, VarRole::Use { env_only: true });
-        let before: Vec<&VarSite<'t>> = self
-            .declarations(scope)
-            .filter(|d| d.effect <= site.effect)
-            .collect();
+    /// The declaration (an index in `sites`) that gives a use its value: in a stage,
+    /// an ENV before it, else one inherited from the base stages, else an ARG before
+    /// it (ENV wins over ARG); CMD and the like see ENV only.
+    fn in_effect(&self, scope: Scope, site: &VarSite<'t>) -> Option<usize> {
+        let node = Self::node(scope);
+        let list = self.declarations.get(node)?;
+        let visible = list.partition_point(|&i| self.sites[i].1.effect <= site.effect);
+        let last = visible.checked_sub(1);
         match scope {
-            Scope::Global => before.last().copied(),
-            Scope::Stage(stage) => before
-                .iter()
-                .rfind(|d| is_env(d))
-                .copied()
-                .or_else(|| self.inherited(stage))
-                .or_else(|| {
-                    if env_only {
-                        None
-                    } else {
-                        before.last().copied()
-                    }
-                }),
-        }
-    }
-
-    /// The last ENV of the variable in the nearest base stage that sets it.
-    fn inherited(&self, stage: usize) -> Option<&VarSite<'t>> {
-        let mut next = self.parents.get(stage).copied().flatten();
-        while let Some(parent) = next {
-            let env = self.declarations(Scope::Stage(parent)).rfind(|d| is_env(d));
-            if env.is_some() {
-                return env;
+            Scope::Global => last.map(|k| list[k]),
+            Scope::Stage(stage) => {
+                let env_only = matches!(site.role, VarRole::Use { env_only: true });
+                last.and_then(|k| self.last_env.get(node)?.get(k).copied().flatten())
+                    .or_else(|| self.inherited.get(stage).copied().flatten())
+                    .or_else(|| {
+                        if env_only {
+                            None
+                        } else {
+                            last.map(|k| list[k])
+                        }
+                    })
             }
-            next = self.parents.get(parent).copied().flatten();
         }
-        None
     }
 
     fn binding(&self, scope: Scope, site: &VarSite<'t>) -> Binding {
@@ -569,29 +646,22 @@ impl<'t> Variables<'t> {
     }
 
     fn definitions(&self, scope: Scope, site: &VarSite<'t>) -> Vec<Range<usize>> {
-        let declaration = if site.is_declaration() {
-            Some(site)
+        let (declaration_scope, declaration) = if site.is_declaration() {
+            (scope, site)
         } else {
-            self.in_effect(scope, site)
-        };
-        let Some(declaration) = declaration else {
-            return Vec::new();
+            match self.in_effect(scope, site).and_then(|i| self.sites.get(i)) {
+                Some((scope, declaration)) => (*scope, declaration),
+                None => return Vec::new(),
+            }
         };
         // `ARG NAME` in a stage takes the global ARG's value: that is where it is defined.
-        if self.global_declared
+        if matches!(declaration_scope, Scope::Stage(_))
             && redeclares_global(declaration)
-            && self.is_in_stage(declaration)
-            && let Some(global) = self.declarations(Scope::Global).next_back()
+            && let Some((_, global)) = self.global.and_then(|i| self.sites.get(i))
         {
             return vec![global.range.clone()];
         }
         vec![declaration.range.clone()]
-    }
-
-    fn is_in_stage(&self, site: &VarSite<'t>) -> bool {
-        self.sites
-            .iter()
-            .any(|(scope, s)| matches!(scope, Scope::Stage(_)) && s.range == site.range)
     }
 
     fn occurrences(&self, scope: Scope, site: &VarSite<'t>) -> Vec<Occurrence> {
@@ -866,6 +936,46 @@ RUN echo $APP_HOME
         CMD exec $APP_HOME/run $HOME_ARG
         FROM debian
         RUN echo $APP_HOME
+        ");
+    }
+
+    const FROM_LINES: &str = "\
+ARG DEBUG
+FROM alpine AS tools-linux
+ARG TARGETOS
+ARG DEBUG
+RUN echo $TARGETOS $DEBUG
+FROM tools-$TARGETOS${DEBUG:+-debug} AS tools
+";
+
+    #[test]
+    fn a_from_line_sees_global_args_only() {
+        // The stage's `ARG DEBUG` brings the global in; the FROM after it still reads
+        // the global ARG itself.
+        insta::assert_snapshot!(marked(&FROM_LINES.replacen("${DEBUG", "${DE|BUG", 1)), @r"
+        ARG ^<DEBUG>
+        FROM alpine AS tools-linux
+        ARG TARGETOS
+        ARG <DEBUG>
+        RUN echo $TARGETOS $[DEBUG]
+        FROM tools-$TARGETOS${[DEBUG]:+-debug} AS tools
+        ");
+        // TARGETOS is BuildKit's own in a FROM line, not the earlier stage's ARG.
+        insta::assert_snapshot!(marked(&FROM_LINES.replacen("tools-$TARGETOS", "tools-$TARGET|OS", 1)), @r"
+        ARG DEBUG
+        FROM alpine AS tools-linux
+        ARG TARGETOS
+        ARG DEBUG
+        RUN echo $TARGETOS $DEBUG
+        FROM tools-$[TARGETOS]${DEBUG:+-debug} AS tools
+        ");
+        insta::assert_snapshot!(marked(&FROM_LINES.replacen("echo $TARGETOS", "echo $TARGET|OS", 1)), @r"
+        ARG DEBUG
+        FROM alpine AS tools-linux
+        ARG ^<TARGETOS>
+        ARG DEBUG
+        RUN echo $[TARGETOS] $DEBUG
+        FROM tools-$TARGETOS${DEBUG:+-debug} AS tools
         ");
     }
 

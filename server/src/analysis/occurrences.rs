@@ -87,36 +87,12 @@ pub fn variables<'t>(instruction: &Instruction<'t>) -> Vec<VarSite<'t>> {
             flag_uses(instruction, &["platform"], &mut out);
         }
         K::Arg | K::Env => {
-            let kind = if instruction.kind() == K::Arg {
-                VarKind::Arg
-            } else {
-                VarKind::Env
-            };
-            let line_end = instruction.line_end();
             for pair in instruction.pairs() {
                 if let Some(value) = pair.value_node() {
                     uses(value.byte_range(), false, &mut out);
                 }
-                let Some(key) = pair.key_node() else { continue };
-                let name = instruction.text(key);
-                if !is_variable_name(name) {
-                    continue;
-                }
-                let effect = match kind {
-                    VarKind::Arg => pair.node.end_byte(),
-                    VarKind::Env => line_end,
-                };
-                out.push(VarSite {
-                    name,
-                    range: key.byte_range(),
-                    whole: key.byte_range(),
-                    role: VarRole::Declaration {
-                        kind,
-                        has_value: kind == VarKind::Env || pair.has_equals(),
-                    },
-                    effect,
-                });
             }
+            out.extend(declarations(instruction));
         }
         K::Label => {
             for pair in instruction.pairs() {
@@ -167,6 +143,38 @@ pub fn variables<'t>(instruction: &Instruction<'t>) -> Vec<VarSite<'t>> {
         K::Maintainer | K::Shell | K::Onbuild | K::Unknown => {}
     }
     out.sort_by_key(|s| s.range.start);
+    out
+}
+
+/// The variables an ARG or ENV declares, in order (none for other instructions).
+pub fn declarations<'t>(instruction: &Instruction<'t>) -> Vec<VarSite<'t>> {
+    let kind = match instruction.kind() {
+        InstructionKind::Arg => VarKind::Arg,
+        InstructionKind::Env => VarKind::Env,
+        _ => return Vec::new(),
+    };
+    let line_end = instruction.line_end();
+    let mut out = Vec::new();
+    for pair in instruction.pairs() {
+        let Some(key) = pair.key_node() else { continue };
+        let name = instruction.text(key);
+        if !is_variable_name(name) {
+            continue;
+        }
+        out.push(VarSite {
+            name,
+            range: key.byte_range(),
+            whole: key.byte_range(),
+            role: VarRole::Declaration {
+                kind,
+                has_value: kind == VarKind::Env || pair.has_equals(),
+            },
+            effect: match kind {
+                VarKind::Arg => pair.node.end_byte(),
+                VarKind::Env => line_end,
+            },
+        });
+    }
     out
 }
 
