@@ -1,10 +1,14 @@
 //! Semantic highlighting: what each piece of a Dockerfile is, as byte ranges and our own token kinds.
 
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHasher;
 use tree_sitter::{Node, TreeCursor};
 
+use super::highlight_memo::{self, Memo};
 use super::model::{Base, FileModel, PLATFORM_ARGS, PROXY_ARGS};
 use super::shell_highlight::{ShellLexer, body_runs_as_shell};
 use crate::syntax::{Dockerfile, FileKind, InstructionKind, language};
@@ -88,6 +92,8 @@ pub(crate) fn highlights(
     window: Option<Range<usize>>,
 ) -> Vec<Highlight> {
     let window_copy = window.clone();
+    // A window is a screen of the file: walked as it is, not worth remembering.
+    let memo = window.is_none().then(Memo::take);
     let mut walker = Walker {
         src: file.src(),
         escape: file.escape(),
@@ -95,8 +101,16 @@ pub(crate) fn highlights(
         ids: Ids::get(),
         window,
         out: Vec::new(),
+        memo,
+        context: FxHasher::default(),
+        consulted_model: Cell::new(false),
     };
+    walker.context.write_u32(u32::from(walker.escape));
+    walker.context.write_u8(u8::from(model.is_some()));
     walker.container(&mut file.root().walk(), 0);
+    if let Some(memo) = walker.memo.take() {
+        memo.give_back();
+    }
     let mut out = walker.out;
     if let Some(window) = &window_copy {
         out.retain(|h| h.range.end > window.start && h.range.start < window.end);
@@ -270,6 +284,14 @@ struct Walker<'a> {
     ids: &'static Ids,
     window: Option<Range<usize>>,
     out: Vec<Highlight>,
+    memo: Option<Memo>,
+    /// What a stage's tokens depend on besides its text, hashed as the walk goes: the
+    /// escape character, the text before the first stage (global ARGs) and the names of
+    /// the stages so far.
+    context: FxHasher,
+    /// Set when a token depended on the file model (a stage name), so the instruction's
+    /// tokens are not a function of its text alone.
+    consulted_model: Cell<bool>,
 }
 
 /// The walk shares one tree cursor: each step is given the cursor on its node and
@@ -339,13 +361,20 @@ impl Walker<'_> {
                 break;
             }
             match self.ids.kind(child) {
+                Kind::Container if depth == 0 && self.memo.is_some() => {
+                    self.remembered_stage(cursor);
+                }
                 Kind::Container => self.container(cursor, depth + 1),
                 Kind::Directive => self.directive(cursor),
                 Kind::Comment => {
                     self.push(self.without_line_break(child), TokenKind::Comment, 0);
                 }
-                Kind::Instruction(kind) => self.instruction(cursor, kind, depth + 1),
+                Kind::Instruction(kind) => self.remembered_instruction(cursor, kind, depth + 1),
                 _ => {}
+            }
+            if depth == 0 && self.ids.kind(child) != Kind::Container {
+                let src = self.src;
+                src.get(child.byte_range()).hash(&mut self.context);
             }
             if !cursor.goto_next_sibling() {
                 break;
@@ -371,6 +400,92 @@ impl Walker<'_> {
                 _ => {}
             }
         });
+    }
+
+    /// An instruction's tokens from the memo when its text was seen before, else walked
+    /// (and remembered when they depend on its text alone).
+    fn remembered_instruction(
+        &mut self,
+        cursor: &mut TreeCursor<'_>,
+        kind: InstructionKind,
+        depth: usize,
+    ) {
+        let node = cursor.node();
+        let range = node.byte_range();
+        let text = self.src.get(range.clone()).unwrap_or("");
+        let cacheable = self.memo.is_some()
+            && kind != InstructionKind::From
+            && !node.has_error()
+            && text.len() == range.len();
+        if !cacheable {
+            self.instruction(cursor, kind, depth);
+            return;
+        }
+        let key = highlight_memo::key(u64::from(u32::from(self.escape)), text);
+        if self.recall(key, text, range.start) {
+            return;
+        }
+        let before = self.out.len();
+        self.consulted_model.set(false);
+        self.instruction(cursor, kind, depth);
+        if !self.consulted_model.get() {
+            self.remember(key, text, range, before);
+        }
+    }
+
+    /// A stage's tokens from the memo when the same text was seen in the same context,
+    /// else walked (its instructions through their own memo) and remembered.
+    fn remembered_stage(&mut self, cursor: &mut TreeCursor<'_>) {
+        let node = cursor.node();
+        let range = node.byte_range();
+        let src = self.src;
+        let text = src.get(range.clone()).unwrap_or("");
+        let key = highlight_memo::key(self.context.finish(), text);
+        let cacheable = !node.has_error() && text.len() == range.len();
+        if !(cacheable && self.recall(key, text, range.start)) {
+            let before = self.out.len();
+            self.container(cursor, 1);
+            if cacheable {
+                self.remember(key, text, range.clone(), before);
+            }
+        }
+        // Later stages may name this one.
+        let name = self.model.and_then(|model| {
+            let i = model
+                .stages
+                .partition_point(|s| s.image_range.start < range.start);
+            model
+                .stages
+                .get(i)
+                .filter(|s| s.image_range.start < range.end)
+                .map(|s| s.name.as_deref().unwrap_or(""))
+        });
+        name.map(str::to_ascii_lowercase).hash(&mut self.context);
+    }
+
+    /// Appends the remembered tokens of `text` moved to `start`; false when there are none.
+    fn recall(&mut self, key: u64, text: &str, start: usize) -> bool {
+        let Some(found) = self.memo.as_ref().and_then(|m| m.get(key, text)) else {
+            return false;
+        };
+        self.out.extend(found.iter().map(|h| Highlight {
+            range: h.range.start + start..h.range.end + start,
+            kind: h.kind,
+            modifiers: h.modifiers,
+        }));
+        true
+    }
+
+    /// Remembers the tokens pushed since `before` as those of `text` at `range`, when
+    /// they all lie inside it.
+    fn remember(&mut self, key: u64, text: &str, range: Range<usize>, before: usize) {
+        let found = self.out.get(before..).unwrap_or(&[]);
+        let inside = found
+            .iter()
+            .all(|h| h.range.start >= range.start && h.range.end <= range.end);
+        if let (true, Some(memo)) = (inside, self.memo.as_mut()) {
+            memo.insert(key, text, range.start, found);
+        }
     }
 
     fn instruction(&mut self, cursor: &mut TreeCursor<'_>, kind: InstructionKind, depth: usize) {
@@ -457,6 +572,7 @@ impl Walker<'_> {
             return;
         }
         let value = text.trim_matches(|c| c == '"' || c == '\'');
+        self.consulted_model.set(true);
         let is_stage = value.bytes().all(|b| b.is_ascii_digit())
             || self.model.is_some_and(|model| {
                 let before = model.stages.partition_point(|s| s.image_range.start < at);
@@ -570,6 +686,7 @@ impl Walker<'_> {
     /// A FROM image: an earlier stage, `scratch`, or an image.
     fn image_kind(&self, node: Node<'_>) -> (Option<TokenKind>, u32) {
         let start = node.start_byte();
+        self.consulted_model.set(true);
         let stage = self.model.and_then(|model| {
             let i = model
                 .stages
@@ -851,6 +968,72 @@ fn is_number_like(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::syntax;
+
+    /// Every token of the file, walked whole (through the memo) and as one window
+    /// (which never uses it).
+    fn remembered_and_walked(text: &str) -> (Vec<Highlight>, Vec<Highlight>) {
+        let tree = syntax::parse(FileKind::Dockerfile, text, None).expect("parse");
+        let file = Dockerfile::new(&tree, text);
+        let model = FileModel::new(&file);
+        (
+            highlights(&file, Some(&model), None),
+            highlights(&file, Some(&model), Some(0..text.len())),
+        )
+    }
+
+    #[test]
+    fn instructions_seen_before_are_highlighted_as_when_first_walked() {
+        let text = "FROM alpine AS build\nRUN echo $HOME && ls\nRUN echo $HOME && ls\n\
+                    COPY --from=build /a /b\nRUN <<EOF\necho hi\nEOF\nRUN <<EOF\necho hi\nEOF\n";
+        for _ in 0..2 {
+            let (remembered, walked) = remembered_and_walked(text);
+            assert_eq!(remembered, walked);
+        }
+    }
+
+    #[test]
+    fn a_copy_from_names_a_stage_only_in_the_file_that_has_it() {
+        let stage = tokens("FROM a AS build\nCOPY --from=build /x /y\n");
+        let image = tokens("FROM a\nCOPY --from=build /x /y\n");
+        assert!(stage.contains("Stage \"build\""), "{stage}");
+        assert!(image.contains("Image \"build\""), "{image}");
+        assert_eq!(tokens("FROM a AS build\nCOPY --from=build /x /y\n"), stage);
+    }
+
+    #[test]
+    fn a_stage_seen_before_names_stages_as_its_own_file_does() {
+        let named = "FROM a AS build\nFROM b\nCOPY --from=build /x /y\n";
+        let other = "FROM a AS other\nFROM b\nCOPY --from=build /x /y\n";
+        for _ in 0..2 {
+            assert!(tokens(named).contains("Stage \"build\""));
+            assert!(tokens(other).contains("Image \"build\""));
+            assert_eq!(
+                remembered_and_walked(named).0,
+                remembered_and_walked(named).1
+            );
+            assert_eq!(
+                remembered_and_walked(other).0,
+                remembered_and_walked(other).1
+            );
+        }
+    }
+
+    #[test]
+    fn every_corpus_file_is_highlighted_alike_through_the_memo_and_walked() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/real");
+        let entries = std::fs::read_dir(&dir).expect("the shared corpus is next to the checkout");
+        let mut checked = 0;
+        for entry in entries {
+            let path = entry.expect("corpus entry").path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let (remembered, walked) = remembered_and_walked(&text);
+            assert_eq!(remembered, walked, "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked > 300, "only {checked} corpus files");
+    }
 
     /// Each token as `kind(modifiers):text`, one per line.
     fn tokens(text: &str) -> String {

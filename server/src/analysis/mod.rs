@@ -10,6 +10,7 @@ pub mod expand;
 pub mod fixes;
 pub(crate) mod folding;
 pub(crate) mod highlight;
+pub(crate) mod highlight_memo;
 pub mod ignore_match;
 pub mod image_ref;
 pub mod model;

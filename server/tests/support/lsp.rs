@@ -250,7 +250,8 @@ pub fn frame(body: &[u8]) -> Vec<u8> {
 /// What the reader thread saw on the server's stdout.
 #[derive(Debug)]
 enum Incoming {
-    Message(Value),
+    /// A message, and when its last byte was read (before it was parsed).
+    Message(Value, Instant),
     /// Output that breaks the protocol; the reader stops after a framing error.
     Invalid(String),
     /// The server closed its stdout.
@@ -309,9 +310,11 @@ fn read_frame(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
 fn read_messages(stdout: ChildStdout, tx: &Sender<Incoming>) {
     let mut reader = BufReader::with_capacity(64 * 1024, stdout);
     loop {
-        let incoming = match read_frame(&mut reader) {
+        let frame = read_frame(&mut reader);
+        let arrived = Instant::now();
+        let incoming = match frame {
             Ok(Some(body)) => match serde_json::from_slice(&body) {
-                Ok(message) => Incoming::Message(message),
+                Ok(message) => Incoming::Message(message, arrived),
                 Err(e) => Incoming::Invalid(format!(
                     "a body that is not JSON ({e}): {:?}",
                     String::from_utf8_lossy(&body[..body.len().min(500)])
@@ -460,6 +463,9 @@ pub struct LspClient {
     /// Whether received messages are kept in the history (a benchmark turns it off: a
     /// copy of every large publication would be timed with the server).
     pub keep_history: bool,
+    /// When the last byte of each response arrived, by request id: a benchmark's clock
+    /// stops there, not after this client parsed the JSON.
+    arrivals: std::collections::HashMap<i64, Instant>,
 }
 
 impl LspClient {
@@ -526,6 +532,7 @@ impl LspClient {
             encoding: Encoding::Utf16,
             timeout: DEFAULT_TIMEOUT,
             keep_history: true,
+            arrivals: std::collections::HashMap::new(),
         }
     }
 
@@ -653,7 +660,20 @@ impl LspClient {
     #[track_caller]
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         let id = self.send_request(method, params);
-        self.wait_response(&json!(id), self.timeout)
+        let response = self.wait_response(&json!(id), self.timeout);
+        self.arrivals.remove(&id);
+        response
+    }
+
+    /// Sends a request and returns its whole response with the time from sending it to
+    /// the arrival of the response's last byte (the client's own JSON parsing left out).
+    #[track_caller]
+    pub fn timed_call(&mut self, method: &str, params: Value) -> (Value, Duration) {
+        let started = Instant::now();
+        let id = self.send_request(method, params);
+        let response = self.wait_response(&json!(id), self.timeout);
+        let arrived = self.arrivals.remove(&id).unwrap_or_else(Instant::now);
+        (response, arrived.saturating_duration_since(started))
     }
 
     /// Sends a request and returns its `result`; panics on an error response.
@@ -683,7 +703,12 @@ impl LspClient {
             Err(RecvTimeoutError::Disconnected) => Incoming::Closed,
         };
         match incoming {
-            Incoming::Message(message) => {
+            Incoming::Message(message, arrived) => {
+                if message.get("method").is_none()
+                    && let Some(id) = message.get("id").and_then(Value::as_i64)
+                {
+                    self.arrivals.insert(id, arrived);
+                }
                 if self.keep_history {
                     self.history.push(message.clone());
                 }
