@@ -4,6 +4,7 @@ pub mod config;
 pub mod dockerignore_rules;
 pub mod expand;
 pub mod fixes;
+pub mod format;
 pub mod ignore_match;
 pub mod image_ref;
 pub mod model;
