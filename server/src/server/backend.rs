@@ -11,16 +11,19 @@ use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    DocumentSymbolParams, DocumentSymbolResponse, Hover, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType,
-    OneOf, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    DocumentFormattingParams, DocumentOnTypeFormattingOptions, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, Hover,
+    HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams,
+    InlayHint, InlayHintParams, MessageType, OneOf, SaveOptions, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::code_actions::{self, ImageChoice, Snapshot};
 use super::convert::{self, line_col};
 use super::document::{Change, Document};
+use super::formatting;
 use super::hover;
 use super::images;
 use super::inlay_hints;
@@ -209,6 +212,12 @@ impl LanguageServer for Backend {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                document_range_formatting_provider: Some(OneOf::Left(true)),
+                document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+                    first_trigger_character: "\n".to_owned(),
+                    more_trigger_character: None,
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -477,6 +486,81 @@ impl LanguageServer for Backend {
             Some(symbols) => Ok(Some(DocumentSymbolResponse::Nested(symbols))),
             None => {
                 self.report_failure("documentSymbol", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "formatting for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let edits = guarded(|| formatting::format(&document, &params.options, None, encoding));
+        drop(document);
+        match edits {
+            Some(edits) => Ok(edits),
+            None => {
+                self.report_failure("formatting", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "rangeFormatting for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let edits = guarded(|| {
+            formatting::format(&document, &params.options, Some(params.range), encoding)
+        });
+        drop(document);
+        match edits {
+            Some(edits) => Ok(edits),
+            None => {
+                self.report_failure("rangeFormatting", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn on_type_formatting(
+        &self,
+        params: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document_position.text_document.uri;
+        let position = params.text_document_position.position;
+        let encoding = self.encoding();
+        if params.ch != "\n" {
+            return Ok(None);
+        }
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "onTypeFormatting for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let edits = guarded(|| formatting::on_type(&document, &params.options, position, encoding));
+        drop(document);
+        match edits {
+            Some(edits) => Ok(edits),
+            None => {
+                self.report_failure("onTypeFormatting", &uri);
                 Ok(None)
             }
         }

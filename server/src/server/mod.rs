@@ -4,6 +4,7 @@ mod backend;
 mod code_actions;
 mod convert;
 pub mod document;
+mod formatting;
 mod hover;
 mod images;
 mod inlay_hints;
