@@ -12,6 +12,7 @@ use std::process::Command;
 
 use dockerfile_lsp::analysis::format::{FormatOptions, format_text};
 use support::corpus::{corpus_dir, corpus_files, read};
+use support::whitespace::folded;
 
 /// BuildKit's dumps (or errors) of files, keyed by path.
 fn buildkit_dumps(files: &[PathBuf]) -> BTreeMap<String, serde_json::Value> {
@@ -27,35 +28,6 @@ fn buildkit_dumps(files: &[PathBuf]) -> BTreeMap<String, serde_json::Value> {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("reference dumps are JSON")
-}
-
-/// A dump with every run of whitespace (blanks, and the `\t`, `\n`, `\r`, `\v`, `\f`
-/// escapes of Go's quoting) folded to one space.
-fn folded(dump: &str) -> String {
-    let mut out = String::with_capacity(dump.len());
-    let mut blank = false;
-    let mut chars = dump.chars().peekable();
-    while let Some(c) = chars.next() {
-        let (is_blank, text) = match c {
-            '\\' => match chars.next() {
-                Some(e @ ('t' | 'n' | 'r' | 'v' | 'f')) => (true, format!("\\{e}")),
-                Some(e) => (false, format!("\\{e}")),
-                None => (false, "\\".to_owned()),
-            },
-            c if c.is_whitespace() && c != '\n' => (true, c.to_string()),
-            c => (false, c.to_string()),
-        };
-        if is_blank {
-            if !blank {
-                out.push(' ');
-            }
-            blank = true;
-        } else {
-            out.push_str(&text);
-            blank = false;
-        }
-    }
-    out
 }
 
 #[test]

@@ -110,6 +110,9 @@ enum Role {
     Instruction,
     /// A heredoc body or delimiter: never touched.
     Data,
+    /// Text the parser could not read: never touched, nor the blank lines around it
+    /// (how the parser recovers depends on them).
+    Broken,
 }
 
 /// The edits that format the file, or only the instructions (and free lines) that
@@ -128,6 +131,20 @@ pub fn format(
     let selection = Selection::new(&lines, range);
     let mut plans = vec![Plan::Keep; count];
     let mut roles = vec![Role::Free; count];
+    let mut broken = vec![false; count];
+    if file.root().has_error() {
+        for range in error_ranges(file.root()) {
+            let mut first = lines.line_of(range.start);
+            // An error that starts at a line break is about the lines after it.
+            if lines.get(first).is_some_and(|line| range.start >= line.end) {
+                first += 1;
+            }
+            let last = lines.line_of(range.end.saturating_sub(1).max(range.start));
+            for flag in broken.iter_mut().take(last + 1).skip(first) {
+                *flag = true;
+            }
+        }
+    }
 
     for directive in file.directives() {
         let node = directive.node;
@@ -159,7 +176,10 @@ pub fn format(
                 .saturating_sub(1)
                 .max(node.start_byte()),
         );
+        // An instruction with a line the parser could not read is left whole: indenting
+        // only some of its lines would move the others on the next run.
         let consistent = !node.has_error()
+            && walk.lines.iter().all(|&(k, _)| !broken[k])
             && (walk.last_content..=walk.last()).contains(&end_line)
             && heredocs
                 .iter()
@@ -170,6 +190,20 @@ pub fn format(
             {
                 plans[k] = plan;
             }
+        } else if !consistent {
+            // Left as written, with every line the parser gave it: a blank line inside
+            // an unterminated quote is the instruction's text, not a free blank line.
+            for role in roles.iter_mut().take(end_line + 1).skip(walk.first()) {
+                if *role == Role::Free {
+                    *role = Role::Instruction;
+                }
+            }
+        }
+    }
+    for (k, &is_broken) in broken.iter().enumerate() {
+        if is_broken {
+            roles[k] = Role::Broken;
+            plans[k] = Plan::Keep;
         }
     }
     for k in 0..count {
@@ -187,8 +221,15 @@ pub fn format(
         }
     }
     let last = count - 1;
+    // Nor after text the parser could not read (with blank lines after it at most): how
+    // it recovers depends on where the file ends.
+    let last_content = (0..count)
+        .rev()
+        .find(|&k| !is_blank_line(lines.text(k)))
+        .unwrap_or(last);
     let needs_newline = lines.get(last).is_some_and(|line| line.end == line.next)
-        && roles[last] != Role::Data
+        && !matches!(roles[last], Role::Data | Role::Broken)
+        && roles[last_content] != Role::Broken
         && plans[last] != Plan::Delete
         && selection.contains(last);
     edits(src, &lines, &plans, needs_newline.then(|| lines.newline()))
@@ -232,6 +273,21 @@ fn trimmed_end(text: &str) -> Plan {
     set_if_changed(text, text.trim_end_matches([' ', '\t']))
 }
 
+/// The byte ranges of ERROR and missing nodes.
+fn error_ranges(root: tree_sitter::Node<'_>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            out.push(node.byte_range());
+        } else if node.has_error() {
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+    }
+    out
+}
+
 /// The byte ranges of the heredoc nodes of an instruction (and of an ONBUILD trigger).
 fn push_heredocs(node: tree_sitter::Node<'_>, out: &mut Vec<Range<usize>>) {
     let mut cursor = node.walk();
@@ -269,7 +325,12 @@ fn plan_blank_lines(
         while k < count && blank(k) {
             k += 1;
         }
-        if !(start..k).any(|j| selection.contains(j)) {
+        if !(start..k).any(|j| selection.contains(j))
+            || start
+                .checked_sub(1)
+                .is_some_and(|j| roles[j] == Role::Broken)
+            || (k < count && roles[k] == Role::Broken)
+        {
             continue;
         }
         // A blank line ends the parser directives: removing the one before a comment
@@ -279,7 +340,9 @@ fn plan_blank_lines(
         let keep = if k == count {
             0
         } else if start == 0 {
-            usize::from(guards_directives)
+            // Without them, a byte order mark opening the next line would open the
+            // file: BuildKit would drop it and maybe read a directive after it.
+            usize::from(guards_directives || lines.text(k).starts_with('\u{feff}'))
         } else {
             options.max_blank_lines.max(usize::from(guards_directives))
         };
@@ -659,6 +722,43 @@ mod tests {
     fn text_the_parser_could_not_read_is_left_alone() {
         let text = "FROM a\nRUN [\"unterminated\nrun   ok\n";
         assert_eq!(formatted(text), "FROM a\nRUN [\"unterminated\nRUN ok\n");
+    }
+
+    #[test]
+    fn a_dangling_continuation_stays_when_the_text_before_would_continue() {
+        // `a\ ` then the escape: dropping it would leave `a\ `, a continuation itself.
+        assert_eq!(formatted("FROM a\\  \\\n# c"), "FROM a\\  \\\n# c\n");
+        // `\\\ `: the last blank is escaped, but BuildKit trims it at the end anyway.
+        assert_eq!(formatted("FROM a\\\\\\  \\\n"), "FROM a\\\\\\\n");
+    }
+
+    #[test]
+    fn a_byte_order_mark_in_the_middle_of_the_file_stays_there() {
+        // BuildKit drops it only at the very start: the blank line before it stays.
+        assert_eq!(formatted("\n\u{feff}FROM a"), "\n\u{feff}FROM a\n");
+        assert_eq!(formatted("\n\n\u{feff}\n"), "\n\u{feff}\n");
+    }
+
+    #[test]
+    fn text_around_a_parse_error_is_formatted_the_same_every_time() {
+        // The error starts at the line break of `FROM a`: it is about the line after,
+        // and the instruction before is formatted whole (an instruction with a line in
+        // the error is left whole: indenting only its other lines would move them again
+        // on the next run).
+        let text = "FROM a[\"x\", \\\n  \"y\"] \\\nFROM a\n\\ FROM a";
+        assert_eq!(
+            with(text, &FormatOptions::default()),
+            "FROM a[\"x\", \\\n      \"y\"] \\\n    FROM a\n\\ FROM a"
+        );
+        // A blank line inside an unterminated quote is its text.
+        assert_eq!(
+            with("LABEL a=\"b c\"\"\\\n  ", &FormatOptions::default()),
+            "LABEL a=\"b c\"\"\\\n  \n"
+        );
+        // No final newline after an error: where the file ends changes how the parser
+        // reads it.
+        let text = "FROM a\n  # c  \n\\  `\n ";
+        assert_eq!(with(text, &FormatOptions::default()), text);
     }
 
     fn typed(text: &str, at: &str) -> String {

@@ -96,7 +96,11 @@ fn parts(lines: &Lines<'_>, k: usize, body_start: Option<usize>, escape: char) -
     let (body_end, continuation) = match strip_continuation(text, escape) {
         Some(joined) => {
             let at = line.start + joined.len();
-            let end = line.start + joined.trim_end_matches([' ', '\t']).len();
+            let trimmed = joined.trim_end_matches([' ', '\t']);
+            // `a\ ` before the continuation: the first blank is escaped, part of the word.
+            let escapes = trimmed.len() - trimmed.trim_end_matches(escape).len();
+            let escaped_blank = usize::from(escapes % 2 == 1 && trimmed.len() < joined.len());
+            let end = line.start + trimmed.len() + escaped_blank;
             (end, Some((end.max(start)..at, at)))
         }
         None => (line.start + text.trim_end_matches([' ', '\t']).len(), None),
@@ -153,7 +157,16 @@ pub(crate) fn plan(
         .zip(&join_in)
         .enumerate()
         .map(|(i, ((_, p), safe))| match (i, safe, base) {
-            (0, _, _) => String::new(),
+            // Blanks before the keyword go; anything else the parser skipped there (a
+            // byte order mark in the middle of the file) is BuildKit's text: it stays.
+            (0, _, _) => {
+                let leading = src.get(p.leading.clone()).unwrap_or("");
+                if leading.bytes().all(|b| b == b' ' || b == b'\t') {
+                    String::new()
+                } else {
+                    leading.to_owned()
+                }
+            }
             (_, true, Some(base)) => indent(width(&p.leading).saturating_sub(base), options),
             _ => src.get(p.leading.clone()).unwrap_or("").to_owned(),
         })
@@ -186,9 +199,20 @@ pub(crate) fn plan(
                 let mut new = prefixes.get(i).cloned().unwrap_or_default();
                 new.push_str(&respaced(src, p.body.clone(), &structure, respace));
                 if let Some((blanks, _)) = &p.continuation {
-                    let dangling = walk.dangling && k == walk.last_content;
                     let join_out = join_in.get(i + 1).copied().unwrap_or(false);
-                    if !dangling {
+                    if walk.dangling && k == walk.last_content {
+                        // The file ends there: the escape character continues nothing
+                        // and goes with the blanks before it (BuildKit trims them, even
+                        // an escaped one), unless the text would then end with an escape
+                        // character of its own: then the line stays as written.
+                        let bare = new.trim_end_matches([' ', '\t']);
+                        if strip_continuation(bare, escape).is_none() {
+                            new.truncate(bare.len());
+                        } else {
+                            new.push_str(src.get(blanks.clone()).unwrap_or(""));
+                            new.push(escape);
+                        }
+                    } else {
                         if respace && join_out {
                             if !p.body.is_empty() {
                                 new.push(' ');
