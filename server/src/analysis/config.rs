@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::format::FormatSettings;
 use super::rules::{self, Rule};
 use super::settings::{self, LabelType, RegistryOptions, Settings};
 use crate::syntax::Severity;
@@ -77,6 +78,7 @@ pub struct Layer {
     pub registry: RegistryOptions,
     pub size_budget: Option<u64>,
     pub size_budgets: Option<Vec<(String, u64)>>,
+    pub format: FormatSettings,
     /// Entries that were skipped (unknown rule ids), to tell the user.
     pub warnings: Vec<String>,
 }
@@ -116,6 +118,7 @@ impl Layer {
         if let Some(budgets) = &self.size_budgets {
             settings.size_budgets = budgets.clone();
         }
+        settings.format.merge(&self.format);
     }
 
     /// Rules named by id or by another tool's code (a code can name several rules).
@@ -280,6 +283,51 @@ struct OwnFile {
     registry: Option<RegistrySection>,
     #[serde(alias = "inlayHints")]
     inlay_hints: Option<InlayHintsSection>,
+    format: Option<FormatSection>,
+}
+
+/// `[format]`: kebab-case in the file, camelCase accepted from editors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct FormatSection {
+    #[serde(alias = "keepMultiline")]
+    keep_multiline: Option<bool>,
+    /// A number of spaces, or `"tab"`.
+    indent: Option<Indent>,
+    #[serde(alias = "maxBlankLines")]
+    max_blank_lines: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Indent {
+    Spaces(usize),
+    Text(String),
+}
+
+impl FormatSection {
+    fn settings(self) -> Result<FormatSettings, ConfigError> {
+        let indent = match self.indent {
+            None => None,
+            Some(Indent::Spaces(n @ 1..=16)) => Some(" ".repeat(n)),
+            Some(Indent::Text(text)) if text == "tab" || text == "\t" => Some("\t".to_owned()),
+            Some(Indent::Spaces(n)) => {
+                return Err(ConfigError::new(format!(
+                    "format.indent = {n}: write a number of spaces from 1 to 16, or \"tab\""
+                )));
+            }
+            Some(Indent::Text(text)) => {
+                return Err(ConfigError::new(format!(
+                    "format.indent = `{text}`: write a number of spaces from 1 to 16, or \"tab\""
+                )));
+            }
+        };
+        Ok(FormatSettings {
+            keep_multiline: self.keep_multiline,
+            indent,
+            max_blank_lines: self.max_blank_lines,
+        })
+    }
 }
 
 /// `[registry]`: kebab-case in the file, camelCase accepted from editors.
@@ -400,6 +448,7 @@ fn own_layer(file: OwnFile) -> Result<Layer, ConfigError> {
         failure_threshold: file.failure_threshold,
     })?;
     registry_options(&mut layer, file.registry, file.inlay_hints)?;
+    layer.format = file.format.unwrap_or_default().settings()?;
     Ok(layer)
 }
 
@@ -553,6 +602,23 @@ mod tests {
             from_toml("[registry]\nmirrors = { \"docker.io\" = \"mirror:5000\" }\n").unwrap_err();
         assert!(error.message.contains("base URL"), "{}", error.message);
         assert!(from_toml("[registry]\ntimeout = 3\n").is_err());
+    }
+
+    #[test]
+    fn format_settings_in_the_file_and_from_the_editor() {
+        let layer = from_toml("[format]\nkeep-multiline = true\nindent = 2\n").unwrap();
+        let editor = from_json(&serde_json::json!({
+            "format": {"indent": "tab", "maxBlankLines": 2}
+        }))
+        .unwrap();
+        let s = settings(&[layer, editor]);
+        assert_eq!(s.format.keep_multiline, Some(true));
+        assert_eq!(s.format.indent.as_deref(), Some("\t"));
+        assert_eq!(s.format.max_blank_lines, Some(2));
+        let error = from_toml("[format]\nindent = \"wide\"\n").unwrap_err();
+        assert!(error.message.contains("tab"), "{}", error.message);
+        assert!(from_toml("[format]\nindent = 0\n").is_err());
+        assert!(from_toml("[format]\nwidth = 80\n").is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub(crate) mod document_links;
 pub mod expand;
 pub mod fixes;
 pub(crate) mod folding;
+pub mod format;
 pub(crate) mod highlight;
 pub(crate) mod highlight_memo;
 pub mod ignore_match;

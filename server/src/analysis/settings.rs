@@ -58,6 +58,8 @@ pub struct Settings {
     /// Budgets for Dockerfiles whose path (relative to the workspace) matches a pattern,
     /// before the workspace's one.
     pub size_budgets: Vec<(String, u64)>,
+    /// How the formatter lays out files (not a rule setting: left out of the fingerprint).
+    pub format: super::format::FormatSettings,
 }
 
 /// The `[registry]` and `[inlay-hints]` options, as written: the server and the CLI turn

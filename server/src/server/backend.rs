@@ -11,20 +11,21 @@ use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, CompletionOptions, CompletionParams, CompletionResponse,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
-    DocumentHighlightParams, DocumentLink, DocumentLinkOptions, DocumentLinkParams,
-    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeParams,
-    FoldingRangeProviderCapability, GotoDefinitionParams, GotoDefinitionResponse, Hover,
-    HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams,
-    InlayHint, InlayHintParams, Location, MessageType, OneOf, PrepareRenameResponse,
-    ReferenceParams, RenameOptions, RenameParams, SaveOptions, SelectionRange,
-    SelectionRangeParams, SelectionRangeProviderCapability, SemanticTokensDeltaParams,
-    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
-    SemanticTokensRangeResult, SemanticTokensResult, ServerCapabilities, ServerInfo, SignatureHelp,
-    SignatureHelpOptions, SignatureHelpParams, TextDocumentPositionParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri, WorkspaceEdit, WorkspaceSymbolParams,
-    WorkspaceSymbolResponse,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentFormattingParams,
+    DocumentHighlight, DocumentHighlightParams, DocumentLink, DocumentLinkOptions,
+    DocumentLinkParams, DocumentOnTypeFormattingOptions, DocumentOnTypeFormattingParams,
+    DocumentRangeFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, FoldingRangeProviderCapability, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location, MessageType, OneOf,
+    PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SaveOptions,
+    SelectionRange, SelectionRangeParams, SelectionRangeProviderCapability,
+    SemanticTokensDeltaParams, SemanticTokensFullDeltaResult, SemanticTokensParams,
+    SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult, ServerCapabilities,
+    ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -34,6 +35,7 @@ use super::convert::{self, line_col};
 use super::document::{Change, Document};
 use super::document_links;
 use super::folding;
+use super::formatting;
 use super::hover;
 use super::images;
 use super::inlay_hints;
@@ -241,6 +243,12 @@ impl LanguageServer for Backend {
                     ..SignatureHelpOptions::default()
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                document_range_formatting_provider: Some(OneOf::Left(true)),
+                document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+                    first_trigger_character: "\n".to_owned(),
+                    more_trigger_character: None,
+                }),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
@@ -856,6 +864,81 @@ impl LanguageServer for Backend {
             Some(answer) => answer.map_err(rename::refused),
             None => {
                 self.report_failure("rename", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "formatting for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let edits = guarded(|| formatting::format(&document, &params.options, None, encoding));
+        drop(document);
+        match edits {
+            Some(edits) => Ok(edits),
+            None => {
+                self.report_failure("formatting", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "rangeFormatting for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let edits = guarded(|| {
+            formatting::format(&document, &params.options, Some(params.range), encoding)
+        });
+        drop(document);
+        match edits {
+            Some(edits) => Ok(edits),
+            None => {
+                self.report_failure("rangeFormatting", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn on_type_formatting(
+        &self,
+        params: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document_position.text_document.uri;
+        let position = params.text_document_position.position;
+        let encoding = self.encoding();
+        if params.ch != "\n" {
+            return Ok(None);
+        }
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "onTypeFormatting for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let edits = guarded(|| formatting::on_type(&document, &params.options, position, encoding));
+        drop(document);
+        match edits {
+            Some(edits) => Ok(edits),
+            None => {
+                self.report_failure("onTypeFormatting", &uri);
                 Ok(None)
             }
         }

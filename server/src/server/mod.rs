@@ -7,6 +7,7 @@ mod convert;
 pub mod document;
 mod document_links;
 mod folding;
+mod formatting;
 mod hover;
 mod images;
 mod inlay_hints;

@@ -24,7 +24,9 @@ pub use errors::{
 };
 pub use fix::{Applicability, Edit, Fix, NewFile};
 pub use heredoc::{HeredocSpec, parse_marker};
-pub use logical::{logical_segments, logical_text};
+pub use logical::{
+    is_blank_line, is_comment_line, logical_segments, logical_text, strip_continuation,
+};
 pub use tree::{ParseError, language, parse};
 
 /// How serious a finding is.

@@ -4,3 +4,4 @@
 pub mod corpus;
 pub mod lsp;
 pub mod registry;
+pub mod whitespace;
