@@ -5,12 +5,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
 import {
+  ClientCapabilities,
   DidChangeConfigurationNotification,
+  FeatureState,
   LanguageClient,
   LanguageClientOptions,
   ProgressToken,
   ServerOptions,
-  State,
+  StaticFeature,
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageclient/node';
@@ -54,6 +56,48 @@ function contributedProperties(context: vscode.ExtensionContext): Record<string,
     Object.assign(properties, (category as { properties?: Record<string, unknown> })?.properties ?? {});
   }
   return properties;
+}
+
+/**
+ * The server's work-done progress in our status item. Registered after the client's own
+ * features, its handler for `window/workDoneProgress/create` replaces the client's (which
+ * would show the same progress a second time), at every start including restarts after
+ * a crash.
+ */
+class ProgressInStatus implements StaticFeature {
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly tracker: ProgressTracker,
+    private readonly render: () => void,
+  ) {}
+
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    capabilities.window = { ...capabilities.window, workDoneProgress: true };
+  }
+
+  initialize(): void {
+    this.client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => this.follow(token));
+  }
+
+  getState(): FeatureState {
+    return { kind: 'static' };
+  }
+
+  clear(): void {
+    this.tracker.clear();
+    this.render();
+  }
+
+  /** Shows one token's begin, reports and end. */
+  private follow(token: ProgressToken): void {
+    const subscription = this.client.onProgress(WorkDoneProgress.type, token, (value) => {
+      this.tracker.update(token, value);
+      if (value.kind === 'end') {
+        subscription.dispose();
+      }
+      this.render();
+    });
+  }
 }
 
 /** One server process at a time, started again on demand. */
@@ -109,20 +153,12 @@ export class Server implements vscode.Disposable {
     };
     const client = new LanguageClient(SECTION, 'dockerfile-lsp', serverOptions, clientOptions);
     this.client = client;
-    client.onDidChangeState(({ newState }) => {
-      if (newState !== State.Running) {
-        this.progress.clear();
-        this.render();
-      }
-    });
+    client.registerFeature(new ProgressInStatus(client, this.progress, () => this.render()));
     try {
       await client.start();
     } catch (error) {
       this.fail(`dockerfile-lsp (${resolution.path}) could not be started: ${String(error)}`);
-      return;
     }
-    // Replaces the client's own handler, which would show the same progress a second time.
-    client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => this.follow(client, token));
   }
 
   async stop(): Promise<void> {
@@ -156,17 +192,6 @@ export class Server implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
-  }
-
-  /** Shows one progress token's begin, reports and end in the status bar. */
-  private follow(client: LanguageClient, token: ProgressToken): void {
-    const subscription = client.onProgress(WorkDoneProgress.type, token, (value) => {
-      this.progress.update(token, value);
-      if (value.kind === 'end') {
-        subscription.dispose();
-      }
-      this.render();
-    });
   }
 
   private fail(message: string): void {
