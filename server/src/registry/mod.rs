@@ -5,7 +5,7 @@ mod cache;
 mod client;
 mod error;
 mod flight;
-mod links;
+pub mod links;
 mod manifest;
 pub mod model;
 pub mod report;

@@ -244,6 +244,8 @@ fn site_name(page: &str) -> &'static str {
         "ghcr.io" => "GitHub",
         "quay.io" => "Quay.io",
         "mcr.microsoft.com" => "Microsoft Artifact Registry",
+        "console.cloud.google.com" => "Google Cloud",
+        "gallery.ecr.aws" => "Amazon ECR Public Gallery",
         _ => "registry",
     }
 }

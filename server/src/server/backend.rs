@@ -11,12 +11,16 @@ use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, CompletionOptions, CompletionParams, CompletionResponse,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentSymbolParams,
-    DocumentSymbolResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
-    InitializeResult, InitializedParams, InlayHint, InlayHintParams, MessageType, OneOf,
-    SaveOptions, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentLink, DocumentLinkOptions,
+    DocumentLinkParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, FoldingRangeProviderCapability, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
+    InlayHintParams, MessageType, OneOf, SaveOptions, SelectionRange, SelectionRangeParams,
+    SelectionRangeProviderCapability, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions,
     SignatureHelpParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri,
+    TextDocumentSyncSaveOptions, Uri, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -24,16 +28,21 @@ use super::code_actions::{self, ImageChoice, Snapshot};
 use super::completion;
 use super::convert::{self, line_col};
 use super::document::{Change, Document};
+use super::document_links;
+use super::folding;
 use super::hover;
 use super::images;
 use super::inlay_hints;
+use super::selection;
+use super::semantic_tokens;
 use super::signature_help;
 use super::state::Shared;
 use super::symbols::document_symbols;
 use super::workspace::Workspace;
+use super::workspace_symbols;
 use crate::config_files;
 use crate::files::file_kind;
-use crate::position::{LineIndex, PositionEncoding};
+use crate::position::{LineIndex, PositionEncoding, rope};
 use crate::registry::RegistrySettings;
 use crate::syntax::{Dockerfile, FileKind};
 
@@ -237,6 +246,14 @@ impl LanguageServer for Backend {
                         ..CodeActionOptions::default()
                     },
                 )),
+                semantic_tokens_provider: Some(semantic_tokens::capability()),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -546,6 +563,176 @@ impl LanguageServer for Backend {
             Some(symbols) => Ok(Some(DocumentSymbolResponse::Nested(symbols))),
             None => {
                 self.report_failure("documentSymbol", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "semanticTokens/full for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let tokens = guarded(|| semantic_tokens::full(&uri, &document, encoding));
+        drop(document);
+        match tokens {
+            Some(tokens) => Ok(Some(SemanticTokensResult::Tokens(tokens))),
+            None => {
+                self.report_failure("semanticTokens/full", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "semanticTokens/full/delta for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let previous = params.previous_result_id;
+        let tokens = guarded(|| semantic_tokens::delta(&uri, &previous, &document, encoding));
+        drop(document);
+        if tokens.is_none() {
+            self.report_failure("semanticTokens/full/delta", &uri);
+        }
+        Ok(tokens)
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "semanticTokens/range for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let tokens = guarded(|| {
+            let start = rope::offset(&document.rope, line_col(params.range.start), encoding);
+            let end = rope::offset(&document.rope, line_col(params.range.end), encoding);
+            semantic_tokens::range(&document, start..end.max(start), encoding)
+        });
+        drop(document);
+        match tokens {
+            Some(tokens) => Ok(Some(SemanticTokensRangeResult::Tokens(tokens))),
+            None => {
+                self.report_failure("semanticTokens/range", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "foldingRange for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let ranges = guarded(|| folding::folding_ranges(&document));
+        drop(document);
+        if ranges.is_none() {
+            self.report_failure("foldingRange", &uri);
+        }
+        Ok(ranges)
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "selectionRange for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let ranges = guarded(|| selection::selections(&document, &params.positions, encoding));
+        drop(document);
+        if ranges.is_none() {
+            self.report_failure("selectionRange", &uri);
+        }
+        Ok(ranges)
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let candidates = match self.shared.documents.get(&uri) {
+            Some(document) => guarded(|| document_links::candidates(&document, encoding)),
+            None => {
+                tracing::debug!(
+                    "documentLink for a document that is not open: {}",
+                    uri.as_str()
+                );
+                return Ok(None);
+            }
+        };
+        let settings = RegistrySettings::from_options(&self.workspace().registry_options());
+        let context = uri
+            .to_file_path()
+            .and_then(|path| path.parent().map(Path::to_owned));
+        let links = candidates
+            .and_then(|c| guarded(|| document_links::resolve(c, context.as_deref(), &settings)));
+        if links.is_none() {
+            self.report_failure("documentLink", &uri);
+        }
+        Ok(links)
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let encoding = self.encoding();
+        let query = params.query;
+        let found = guarded(|| {
+            let mut by_document: Vec<_> = self
+                .shared
+                .documents
+                .iter()
+                .map(|entry| {
+                    let symbols =
+                        workspace_symbols::symbols(entry.key(), entry.value(), &query, encoding);
+                    (entry.key().as_str().to_owned(), symbols)
+                })
+                .collect();
+            // The store's order is a hash's: give results in a stable one.
+            by_document.sort_by(|a, b| a.0.cmp(&b.0));
+            by_document
+                .into_iter()
+                .flat_map(|(_, symbols)| symbols)
+                .collect::<Vec<_>>()
+        });
+        match found {
+            Some(symbols) => Ok(Some(WorkspaceSymbolResponse::Flat(symbols))),
+            None => {
+                tracing::error!("internal error while handling workspace/symbol");
                 Ok(None)
             }
         }
