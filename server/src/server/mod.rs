@@ -10,6 +10,7 @@ mod folding;
 mod hover;
 mod images;
 mod inlay_hints;
+mod progress;
 mod publisher;
 mod selection;
 mod semantic_tokens;
