@@ -11,16 +11,20 @@ use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, CompletionOptions, CompletionParams, CompletionResponse,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentLink, DocumentLinkOptions,
-    DocumentLinkParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
-    FoldingRangeParams, FoldingRangeProviderCapability, Hover, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
-    InlayHintParams, MessageType, OneOf, SaveOptions, SelectionRange, SelectionRangeParams,
-    SelectionRangeProviderCapability, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
-    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
-    SemanticTokensResult, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions,
-    SignatureHelpParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentHighlight,
+    DocumentHighlightParams, DocumentLink, DocumentLinkOptions, DocumentLinkParams,
+    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeParams,
+    FoldingRangeProviderCapability, GotoDefinitionParams, GotoDefinitionResponse, Hover,
+    HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams,
+    InlayHint, InlayHintParams, Location, MessageType, OneOf, PrepareRenameResponse,
+    ReferenceParams, RenameOptions, RenameParams, SaveOptions, SelectionRange,
+    SelectionRangeParams, SelectionRangeProviderCapability, SemanticTokensDeltaParams,
+    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
+    SemanticTokensRangeResult, SemanticTokensResult, ServerCapabilities, ServerInfo, SignatureHelp,
+    SignatureHelpOptions, SignatureHelpParams, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri, WorkspaceEdit, WorkspaceSymbolParams,
+    WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -33,6 +37,8 @@ use super::folding;
 use super::hover;
 use super::images;
 use super::inlay_hints;
+use super::navigation;
+use super::rename;
 use super::selection;
 use super::semantic_tokens;
 use super::signature_help;
@@ -243,6 +249,13 @@ impl LanguageServer for Backend {
                     ..SignatureHelpOptions::default()
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -741,6 +754,116 @@ impl LanguageServer for Backend {
             Some(symbols) => Ok(Some(WorkspaceSymbolResponse::Flat(symbols))),
             None => {
                 tracing::error!("internal error while handling workspace/symbol");
+                Ok(None)
+            }
+        }
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let position = params.text_document_position_params.position;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "definition for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let found = guarded(|| navigation::definition(&document, &uri, position, encoding));
+        drop(document);
+        if found.is_none() {
+            self.report_failure("definition", &uri);
+        }
+        Ok(found.flatten())
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let uri = params.text_document_position.text_document.uri;
+        let position = params.text_document_position.position;
+        let include_declaration = params.context.include_declaration;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "references for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let found = guarded(|| {
+            navigation::references(&document, &uri, position, include_declaration, encoding)
+        });
+        drop(document);
+        if found.is_none() {
+            self.report_failure("references", &uri);
+        }
+        Ok(found.flatten())
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let position = params.text_document_position_params.position;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "documentHighlight for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let found = guarded(|| navigation::highlights(&document, position, encoding));
+        drop(document);
+        if found.is_none() {
+            self.report_failure("documentHighlight", &uri);
+        }
+        Ok(found.flatten())
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let uri = params.text_document.uri;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!(
+                "prepareRename for a document that is not open: {}",
+                uri.as_str()
+            );
+            return Ok(None);
+        };
+        let found = guarded(|| rename::prepare(&document, params.position, encoding));
+        drop(document);
+        match found {
+            Some(answer) => answer.map_err(rename::refused),
+            None => {
+                self.report_failure("prepareRename", &uri);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let uri = params.text_document_position.text_document.uri;
+        let position = params.text_document_position.position;
+        let encoding = self.encoding();
+        let Some(document) = self.shared.documents.get(&uri) else {
+            tracing::debug!("rename for a document that is not open: {}", uri.as_str());
+            return Ok(None);
+        };
+        let found =
+            guarded(|| rename::rename(&document, &uri, position, &params.new_name, encoding));
+        drop(document);
+        match found {
+            Some(answer) => answer.map_err(rename::refused),
+            None => {
+                self.report_failure("rename", &uri);
                 Ok(None)
             }
         }
