@@ -2,7 +2,8 @@
 # Runs every test of the project: grammars, Rust tests, lints and formatting.
 # Needs tree-sitter CLI 0.27.1, node, a C compiler, cargo, python3 with the
 # `dockerfile` package, and Debian's docker-registry package, whose registry the registry
-# client's tests start on 127.0.0.1 (.ci/run installs what is missing).
+# client's tests start on 127.0.0.1, and the VS Code extension's npm packages
+# (`npm ci` in editors/vscode); .ci/run installs what is missing.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +34,13 @@ for grammar in "${GRAMMARS[@]}"; do
     step "tree-sitter test in $grammar"
     (cd "$grammar" && tree-sitter test)
 done
+
+step "VS Code extension: npm run package and npm test in editors/vscode"
+if [ ! -d editors/vscode/node_modules ]; then
+    echo "error: run 'npm ci' in editors/vscode first (.ci/run does)" >&2
+    exit 1
+fi
+(cd editors/vscode && npm run package && npm test)
 
 if cargo nextest --version >/dev/null 2>&1; then
     step "cargo nextest run --workspace --locked"

@@ -269,6 +269,33 @@ pub fn from_hadolint_yaml(text: &str) -> Result<Layer, ConfigError> {
     Ok(layer)
 }
 
+/// Every key of `dockerfile-lsp.toml`, which editors also send: sections' keys dotted
+/// (`registry.timeout-ms`), and tables of free keys (`rules.severity`) as one key. An
+/// editor extension contributes one setting per key (a test checks VS Code's).
+pub const SETTING_KEYS: &[&str] = &[
+    "rules.disable",
+    "rules.enable",
+    "rules.severity",
+    "trusted-registries",
+    "label-schema",
+    "strict-labels",
+    "disable-ignore-pragma",
+    "failure-threshold",
+    "registry.offline",
+    "registry.platform",
+    "registry.timeout-ms",
+    "registry.cache-ttl-seconds",
+    "registry.cache-dir",
+    "registry.mirrors",
+    "registry.insecure",
+    "registry.size-budget",
+    "registry.size-budgets",
+    "inlay-hints.image-size",
+    "format.keep-multiline",
+    "format.indent",
+    "format.max-blank-lines",
+];
+
 /// The project's own settings: `dockerfile-lsp.toml`, or the same keys as JSON from the
 /// editor (`initializationOptions`, `workspace/didChangeConfiguration`).
 #[derive(Debug, Default, Deserialize)]
@@ -626,5 +653,48 @@ mod tests {
         let hadolint = from_hadolint_yaml("ignored: [DL3007]\n").unwrap();
         let own = from_toml("[rules]\nenable = [\"image-latest-tag\"]\n").unwrap();
         assert!(settings(&[hadolint, own]).is_enabled("image-latest-tag", true));
+    }
+
+    /// The keys serde's parser accepts in one section, as its error for an unknown key
+    /// lists them (kebab-case names and camelCase aliases both).
+    fn accepted_keys(section: Option<&str>) -> Vec<String> {
+        let unknown = serde_json::json!({"no-such-key": 1});
+        let value = match section {
+            Some(section) => serde_json::json!({ section: unknown }),
+            None => unknown,
+        };
+        let message = from_json(&value).unwrap_err().message;
+        let expected = message
+            .split("expected ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{message}"));
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn setting_keys_are_every_key_the_parser_accepts() {
+        let sections = ["rules", "registry", "inlay-hints", "format"];
+        let mut accepted: Vec<String> = accepted_keys(None)
+            .into_iter()
+            .filter(|key| !sections.contains(&key.as_str()) && key != "inlayHints")
+            .collect();
+        for section in sections {
+            accepted.extend(
+                accepted_keys(Some(section))
+                    .into_iter()
+                    // camelCase aliases name the same keys.
+                    .filter(|key| !key.chars().any(|c| c.is_ascii_uppercase()))
+                    .map(|key| format!("{section}.{key}")),
+            );
+        }
+        accepted.sort();
+        let mut listed: Vec<&str> = SETTING_KEYS.to_vec();
+        listed.sort();
+        assert_eq!(accepted, listed);
     }
 }

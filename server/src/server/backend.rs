@@ -195,6 +195,14 @@ impl LanguageServer for Backend {
         self.shared
             .inlay_refresh
             .store(inlay_refresh, Ordering::Relaxed);
+        self.shared.progress.set_enabled(
+            params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+        );
         #[allow(deprecated)] // rootUri and rootPath are what older clients send.
         let root = params
             .workspace_folders

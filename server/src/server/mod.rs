@@ -12,6 +12,7 @@ mod hover;
 mod images;
 mod inlay_hints;
 mod navigation;
+mod progress;
 mod publisher;
 mod rename;
 mod selection;

@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::convert;
 use super::document::Document;
+use super::progress::LookupProgress;
 use super::publisher::Publisher;
 use crate::position::{LineIndex, PositionEncoding};
 use crate::registry::{Lookup, Registry, RegistrySettings};
@@ -33,12 +34,15 @@ pub(crate) struct Shared {
     pub inlay_refresh: Arc<AtomicBool>,
     /// The latest lookup scheduled per document: an older one that wakes up gives way.
     generations: Arc<DashMap<Uri, u64>>,
+    /// Tells the client which lookups run, when it shows progress.
+    pub progress: LookupProgress,
 }
 
 impl Shared {
     pub fn new(client: Client) -> Shared {
         Shared {
             publisher: Publisher::spawn(client.clone()),
+            progress: LookupProgress::spawn(client.clone()),
             client,
             documents: Arc::default(),
             encoding: Arc::new(AtomicU8::new(encoding_to_u8(PositionEncoding::Utf16))),
@@ -151,9 +155,24 @@ impl Shared {
     }
 
     /// Looks the references up, then shows the results: diagnostics that depend on
-    /// them, and inlay hints.
+    /// them, and inlay hints. Those nobody asked about yet are reported as progress
+    /// (offline, answers come from the disk at once: nothing to wait for).
     pub async fn look_up(&self, registry: Registry, references: Vec<String>) {
-        join_all(references.iter().map(|r| registry.lookup(r))).await;
+        let reported = !registry.settings().offline;
+        join_all(references.iter().map(|reference| {
+            let tracked = if reported && matches!(registry.peek(reference), Lookup::Unknown) {
+                self.progress.track(reference)
+            } else {
+                None
+            };
+            let registry = &registry;
+            async move {
+                let result = registry.lookup(reference).await;
+                drop(tracked);
+                result
+            }
+        }))
+        .await;
         self.images_changed();
     }
 
