@@ -30,6 +30,55 @@ fn open(client: &mut LspClient, name: &str, text: &str) -> String {
     doc
 }
 
+#[test]
+fn initialize_advertises_every_editing_capability() {
+    let mut client = LspClient::spawn(env!("CARGO_BIN_EXE_dockerfile-lsp"), &["--stdio"]);
+    let capabilities = client.initialize(&["utf-16"])["capabilities"].clone();
+    let advertised = |key: &str| {
+        let value = &capabilities[key];
+        !value.is_null() && *value != json!(false)
+    };
+    let missing: Vec<&str> = [
+        "completionProvider",
+        "hoverProvider",
+        "signatureHelpProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentHighlightProvider",
+        "renameProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "foldingRangeProvider",
+        "selectionRangeProvider",
+        "semanticTokensProvider",
+        "documentLinkProvider",
+        "documentFormattingProvider",
+        "documentRangeFormattingProvider",
+        "documentOnTypeFormattingProvider",
+        "inlayHintProvider",
+        "codeActionProvider",
+    ]
+    .into_iter()
+    .filter(|key| !advertised(key))
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "not advertised: {missing:?} in {capabilities}"
+    );
+    assert_eq!(
+        capabilities["renameProvider"]["prepareProvider"],
+        json!(true)
+    );
+    let tokens = &capabilities["semanticTokensProvider"];
+    assert_eq!(tokens["range"], json!(true));
+    assert_eq!(tokens["full"]["delta"], json!(true));
+    assert_eq!(
+        capabilities["documentOnTypeFormattingProvider"]["firstTriggerCharacter"],
+        json!("\n")
+    );
+    assert!(client.shutdown_and_exit().success());
+}
+
 fn position_of(text: &str, needle: &str, delta: usize) -> Value {
     let offset = text.find(needle).unwrap() + delta;
     let line = text[..offset].matches('\n').count();
