@@ -88,7 +88,7 @@ fn position(index: &LineIndex, offset: usize) -> Position {
 
 /// `end`, moved before a line break it directly follows, unless that would
 /// leave nothing of a non-empty range.
-fn end_before_line_break(text: &str, start: usize, end: usize) -> usize {
+pub(super) fn end_before_line_break(text: &str, start: usize, end: usize) -> usize {
     let Some(before) = text.get(..end) else {
         return end;
     };
