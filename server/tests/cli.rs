@@ -1141,3 +1141,64 @@ fn fix_writes_the_fixed_file_then_reports_what_is_left() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn explain_prints_a_rules_page_found_by_its_id_or_another_tools_code() -> TestResult {
+    for (name, id) in [
+        ("apt-package-unpinned", "apt-package-unpinned"),
+        ("DL3008", "apt-package-unpinned"),
+        ("StageNameCasing", "stage-name-casing"),
+    ] {
+        let output = dockerfile_lsp(&["explain", name], Path::new("."))?;
+        assert_eq!(output.status.code(), Some(0), "{name}");
+        let page = stdout(&output);
+        let rule = rules::by_id(id).ok_or("a rule")?;
+        assert!(
+            page.starts_with(&rules::documentation(rule)),
+            "{name}: {page}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn explain_of_an_unknown_rule_exits_2_with_the_closest_names() -> TestResult {
+    let output = dockerfile_lsp(&["explain", "stage-name-casin"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "error: no rule is named `stage-name-casin`\n  did you mean: stage-name-casing?\n"
+    );
+    let output = dockerfile_lsp(&["explain"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(2));
+    Ok(())
+}
+
+#[test]
+fn completions_are_printed_for_bash_zsh_and_fish() -> TestResult {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = dockerfile_lsp(&["completions", shell], Path::new("."))?;
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = stdout(&output);
+        for word in ["dockerfile-lsp", "explain", "threads", "fail-level"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    // The bash script is valid bash and completes the subcommands.
+    let dir = tree(&[])?;
+    let output = dockerfile_lsp(&["completions", "bash"], dir.path())?;
+    fs::write(dir.path().join("completion.bash"), &output.stdout)?;
+    let completed = Command::new("bash")
+        .arg("-c")
+        .arg(
+            "source ./completion.bash && COMP_WORDS=(dockerfile-lsp ex) COMP_CWORD=1 \
+             && _dockerfile__lsp dockerfile-lsp ex dockerfile-lsp && echo \"${COMPREPLY[@]}\"",
+        )
+        .current_dir(dir.path())
+        .output()?;
+    assert_eq!(stdout(&completed), "explain\n", "{}", stderr(&completed));
+    let output = dockerfile_lsp(&["completions", "tcsh"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(2));
+    Ok(())
+}

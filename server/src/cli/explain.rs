@@ -52,18 +52,21 @@ fn page(rule: &Rule) -> String {
     text
 }
 
-/// Up to three ids or codes within a few edits of `name`, closest first.
+/// Up to three rules with a name within a few edits of `name`, closest first, each
+/// by its closest name (its id or another tool's code).
 fn close_names(name: &str) -> Vec<&'static str> {
     let asked = name.to_ascii_lowercase();
     let limit = (asked.chars().count() / 3).clamp(1, 4);
     let mut candidates: Vec<(usize, &'static str)> = RULES
         .iter()
-        .flat_map(|r| std::iter::once(r.id).chain(r.aliases.iter().map(|a| a.code())))
-        .map(|candidate| {
-            (
-                edit_distance(&asked, &candidate.to_ascii_lowercase()),
-                candidate,
-            )
+        .filter_map(|r| {
+            std::iter::once(r.id)
+                .chain(r.aliases.iter().map(|a| a.code()))
+                .map(|candidate| {
+                    let distance = edit_distance(&asked, &candidate.to_ascii_lowercase());
+                    (distance, candidate)
+                })
+                .min()
         })
         .filter(|(distance, _)| *distance <= limit)
         .collect();
