@@ -149,7 +149,8 @@ struct Shared<'a> {
     settings: &'a Arc<Settings>,
     threshold: Threshold,
     frames: Frames,
-    /// Registry lookups are one client's: files take turns with it.
+    /// Registry lookups are one client's (a mutex, so that the shared parts stay
+    /// shareable; files are checked on one thread when there is a client).
     registry: Option<Mutex<RegistryFacts>>,
 }
 
@@ -190,7 +191,14 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
     };
     let files = items.iter().filter(|i| matches!(i, Item::File(_))).count();
     let progress = (options.progress && files > PROGRESS_FROM).then(|| progress_bar(files));
-    let reports = in_parallel(&items, options.threads, |job| {
+    // Registry lookups take turns with one client and tell each failure once, on the
+    // first file that meets it: on one thread, that is the same file every run.
+    let threads = if shared.registry.is_some() {
+        1
+    } else {
+        options.threads
+    };
+    let reports = in_parallel(&items, threads, |job| {
         let report = check_file(&shared, job);
         if let Some(bar) = &progress {
             bar.inc(1);
