@@ -2,8 +2,9 @@
 # Runs every test of the project: grammars, Rust tests, lints and formatting.
 # Needs tree-sitter CLI 0.27.1, node, a C compiler, cargo, python3 with the
 # `dockerfile` package, and Debian's docker-registry package, whose registry the registry
-# client's tests start on 127.0.0.1, and the VS Code extension's npm packages
-# (`npm ci` in editors/vscode); .ci/run installs what is missing.
+# client's tests start on 127.0.0.1, the VS Code extension's npm packages (`npm ci` in
+# editors/vscode), and Microsoft's SARIF Multitool (npm @microsoft/sarif-multitool) for the
+# SARIF test; .ci/run installs what is missing.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

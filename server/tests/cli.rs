@@ -4,8 +4,11 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod support;
+
 use dockerfile_lsp::analysis::rules;
 use serde_json::Value;
+use support::corpus::corpus_dir;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -154,15 +157,20 @@ fn a_directory_is_searched_for_dockerfiles_and_ignore_files() -> TestResult {
 }
 
 #[test]
-fn a_clean_dockerfile_exits_0_and_prints_nothing() -> TestResult {
+fn a_clean_dockerfile_exits_0_and_says_so() -> TestResult {
     let dir = tree(&[(
         "Dockerfile",
         b"FROM scratch\nCOPY --chown=65534:65534 hello /hello\nUSER 65534\nENTRYPOINT [\"/hello\"]\n",
     )])?;
     let output = dockerfile_lsp(&["check", "Dockerfile"], dir.path())?;
-    assert_eq!(stdout(&output), "");
+    assert_eq!(stdout(&output), "ok: checked 1 file, no findings\n");
     assert_eq!(stderr(&output), "");
     assert_eq!(output.status.code(), Some(0));
+    let concise = dockerfile_lsp(&["check", "--format", "concise", "Dockerfile"], dir.path())?;
+    assert_eq!(
+        (stdout(&concise), concise.status.code()),
+        (String::new(), Some(0))
+    );
     Ok(())
 }
 
@@ -173,7 +181,7 @@ fn a_misspelt_instruction_is_an_error_with_a_suggestion() -> TestResult {
     let report = stdout(&output);
     let first = report.lines().next().unwrap_or_default();
     assert!(
-        first.starts_with("Dockerfile:1:1: error[syntax-unknown-instruction] "),
+        first.starts_with("error[syntax-unknown-instruction]: "),
         "got {report:?}"
     );
     assert!(first.contains("did you mean FROM"), "got {report:?}");
@@ -217,7 +225,246 @@ fn human_is_the_default_format() -> TestResult {
         stdout(&output),
         stdout(&check_one(FINDINGS, &["--format", "human"])?)
     );
-    insta::assert_snapshot!("human", stdout(&output));
+    Ok(())
+}
+
+/// Findings of every kind the code frames draw: a wide character before the
+/// range, a tab before it, a range over two lines, and a finding with a fix.
+const FRAMES: &[u8] = "FROM scratch AS Build\n\
+WORKDIR 🐳/app\n\
+EXPOSE 80\t70000\n\
+FORM alpine\n\
+USER 65534\n\
+CMD python \\\n    app.py\n"
+    .as_bytes();
+
+#[test]
+fn human_shows_each_finding_in_its_lines_with_the_range_underlined_then_a_summary() -> TestResult {
+    let output = check_one(FRAMES, &["--color", "never"])?;
+    assert_eq!(output.status.code(), Some(1));
+    // The whale is two columns wide, the tab four: the carets stay under the range.
+    insta::assert_snapshot!(stdout(&output), @r#"
+    warning[stage-name-casing]: stage name `Build` should be lower case: `build`
+     --> Dockerfile:1:17
+      |
+    1 | FROM scratch AS Build
+      |                 ^^^^^
+      |
+      = help: `dockerfile-lsp explain stage-name-casing` tells why it matters
+
+    warning[workdir-relative]: relative WORKDIR `🐳/app` depends on the base image's working directory: use an absolute path
+     --> Dockerfile:2:9
+      |
+    2 | WORKDIR 🐳/app
+      |         ^^^^^^
+      |
+      = help: `dockerfile-lsp explain workdir-relative` tells why it matters
+
+    error[expose-invalid-port]: `70000` is not a port between 0 and 65535
+     --> Dockerfile:3:11
+      |
+    3 | EXPOSE 80    70000
+      |              ^^^^^
+      |
+      = help: `dockerfile-lsp explain expose-invalid-port` tells why it matters
+
+    error[syntax-unknown-instruction]: unknown instruction: FORM (did you mean FROM?)
+     --> Dockerfile:4:1
+      |
+    4 | FORM alpine
+      | ^^^^
+
+    warning[json-args-recommended]: shell form CMD: the shell becomes PID 1 and the program gets no SIGTERM; use the JSON form ["..."]
+     --> Dockerfile:6:5
+      |
+    6 |   CMD python \
+      |  _____^
+    7 | |     app.py
+      | |__________^
+      |
+      = help: Rewrite as `CMD ["python", "app.py"]` (`check --fix` applies it)
+
+    checked 1 file: 5 findings (2 errors, 3 warnings)
+    1 fixable with `dockerfile-lsp check --fix`
+    "#);
+    // Piped output is never coloured unless asked.
+    assert_eq!(stdout(&check_one(FRAMES, &[])?), stdout(&output));
+    Ok(())
+}
+
+#[test]
+fn a_long_range_shows_its_first_and_last_lines() -> TestResult {
+    let dockerfile = b"FROM scratch\nUSER 1\nCMD run \\\n  --a \\\n  --b \\\n  --c \\\n  --d \\\n  --e \\\n  --f \\\n  --g\n";
+    let output = check_one(dockerfile, &[])?;
+    insta::assert_snapshot!(stdout(&output), @r#"
+    warning[json-args-recommended]: shell form CMD: the shell becomes PID 1 and the program gets no SIGTERM; use the JSON form ["..."]
+      --> Dockerfile:3:5
+       |
+     3 |   CMD run \
+       |  _____^
+     4 | |   --a \
+     5 | |   --b \
+     6 | |   --c \
+    ...  |
+     9 | |   --f \
+    10 | |   --g
+       | |_____^
+       |
+       = help: Rewrite as `CMD ["run", "--a", "--b", "--c", "--d", "--e", "--f", "--g"]` (`check --fix` applies it)
+
+    checked 1 file: 1 finding (1 warning)
+    1 fixable with `dockerfile-lsp check --fix`
+    "#);
+    Ok(())
+}
+
+#[test]
+fn color_always_colours_the_severity_rule_underline_and_summary() -> TestResult {
+    let dockerfile = b"FROM scratch\nEXPOSE 70000\nUSER 65534\n";
+    let output = check_one(dockerfile, &["--color", "always"])?;
+    let shown = stdout(&output).replace('\u{1b}', "ESC");
+    insta::assert_snapshot!(shown, @r"
+    ESC[1mESC[91merror[expose-invalid-port]ESC[0mESC[1m: `70000` is not a port between 0 and 65535ESC[0m
+     ESC[1mESC[94m--> ESC[0mDockerfile:2:8
+      ESC[1mESC[94m|ESC[0m
+    ESC[1mESC[94m2ESC[0m ESC[1mESC[94m|ESC[0m EXPOSE 70000
+      ESC[1mESC[94m|ESC[0m        ESC[1mESC[91m^^^^^ESC[0m
+      ESC[1mESC[94m|ESC[0m
+      ESC[1mESC[94m= ESC[0mESC[1mhelpESC[0m: `dockerfile-lsp explain expose-invalid-port` tells why it matters
+
+    checked 1 file: 1 finding (ESC[1mESC[91m1 errorESC[0m)
+    ");
+    // An explicit choice wins over NO_COLOR, which only changes what `auto` does.
+    let dir = tree(&[("Dockerfile", dockerfile)])?;
+    let with_no_color = Command::new(env!("CARGO_BIN_EXE_dockerfile-lsp"))
+        .args(["check", "--color", "always", "Dockerfile"])
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .output()?;
+    assert_eq!(stdout(&with_no_color), stdout(&output));
+    let never = check_one(dockerfile, &["--color", "never"])?;
+    assert!(!stdout(&never).contains('\u{1b}'), "{}", stdout(&never));
+    Ok(())
+}
+
+/// Runs the binary in a pseudo-terminal (util-linux `script`), as a person at a
+/// terminal does; the terminal's output is stdout and stderr together.
+fn in_terminal(args: &str, cwd: &Path, env: &[(&str, &str)]) -> std::io::Result<String> {
+    let command = format!("'{}' {args}", env!("CARGO_BIN_EXE_dockerfile-lsp"));
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env_remove("CI")
+        .stdin(std::process::Stdio::null());
+    for (key, value) in env {
+        script.env(key, value);
+    }
+    let output = script.output()?;
+    assert!(
+        output.status.code().is_some(),
+        "script failed: {}",
+        stderr(&output)
+    );
+    Ok(stdout(&output).replace("\r\n", "\n"))
+}
+
+#[test]
+fn on_a_terminal_the_report_is_coloured_unless_no_color_is_set() -> TestResult {
+    let dir = tree(&[("Dockerfile", WITH_AN_ERROR)])?;
+    let coloured = in_terminal("check Dockerfile", dir.path(), &[])?;
+    assert!(
+        coloured.contains("\u{1b}[1m\u{1b}[91merror[expose-invalid-port]"),
+        "{coloured:?}"
+    );
+    let plain = in_terminal("check Dockerfile", dir.path(), &[("NO_COLOR", "1")])?;
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    assert!(
+        plain.starts_with("error[expose-invalid-port]: "),
+        "{plain:?}"
+    );
+    // An empty NO_COLOR does not count (no-color.org).
+    let empty = in_terminal("check Dockerfile", dir.path(), &[("NO_COLOR", "")])?;
+    assert_eq!(empty, coloured);
+    Ok(())
+}
+
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal_for_many_files_but_never_in_ci() -> TestResult {
+    let names: Vec<String> = (0..25).map(|i| format!("many/{i}.Dockerfile")).collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), CLEAN)).collect();
+    let dir = tree(&files)?;
+    let terminal = in_terminal("check --format concise many", dir.path(), &[])?;
+    assert!(terminal.contains("/25 files"), "{terminal:?}");
+    let ci = in_terminal("check --format concise many", dir.path(), &[("CI", "true")])?;
+    assert_eq!(ci, "");
+    // A few files are checked too fast for a bar to help.
+    let few = in_terminal("check --format concise many/1.Dockerfile", dir.path(), &[])?;
+    assert_eq!(few, "");
+    // Piped stderr never gets one.
+    let piped = dockerfile_lsp(&["check", "--format", "concise", "many"], dir.path())?;
+    assert_eq!(
+        (stdout(&piped), stderr(&piped)),
+        (String::new(), String::new())
+    );
+    Ok(())
+}
+
+#[test]
+fn concise_prints_one_line_per_finding_and_no_summary() -> TestResult {
+    let output = check_one(FINDINGS, &["--format", "concise"])?;
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output), @r#"
+    Dockerfile:1:17: warning[stage-name-casing] stage name `Build` should be lower case: `build`
+    Dockerfile:2:9: warning[workdir-relative] relative WORKDIR `🐳/app` depends on the base image's working directory: use an absolute path
+    Dockerfile:3:11: error[expose-invalid-port] `70000` is not a port between 0 and 65535
+    Dockerfile:4:1: error[syntax-unknown-instruction] unknown instruction: FORM (did you mean FROM?)
+    Dockerfile:6:5: warning[json-args-recommended] shell form CMD: the shell becomes PID 1 and the program gets no SIGTERM; use the JSON form ["..."]
+    "#);
+    Ok(())
+}
+
+#[test]
+fn the_summary_adds_up_every_file() -> TestResult {
+    let dir = tree(&[
+        ("a/Dockerfile", WARNINGS_ONLY),
+        ("b/Dockerfile", WITH_AN_ERROR),
+        ("c/Dockerfile", CLEAN),
+    ])?;
+    let output = dockerfile_lsp(&["check", "."], dir.path())?;
+    let report = stdout(&output);
+    assert!(
+        report.ends_with("\nchecked 3 files: 3 findings (1 error, 2 warnings)\n"),
+        "{report}"
+    );
+    Ok(())
+}
+
+#[test]
+fn files_checked_on_several_threads_are_reported_as_on_one() -> TestResult {
+    let corpus = corpus_dir().join("real").display().to_string();
+    for format in ["human", "json", "sarif"] {
+        let run = |threads: &str| {
+            dockerfile_lsp(
+                &["check", "--format", format, "--threads", threads, &corpus],
+                Path::new("."),
+            )
+        };
+        let one = run("1")?;
+        assert!(!one.stdout.is_empty());
+        for threads in ["2", "7"] {
+            let many = run(threads)?;
+            assert_eq!(many.status.code(), one.status.code(), "{format} {threads}");
+            assert!(
+                many.stdout == one.stdout,
+                "{format}: {threads} threads differ"
+            );
+            assert_eq!(stderr(&many), stderr(&one), "{format} {threads}");
+        }
+    }
+    let zero = dockerfile_lsp(&["check", "--threads", "0", &corpus], Path::new("."))?;
+    assert_eq!(zero.status.code(), Some(2));
     Ok(())
 }
 
@@ -388,7 +635,9 @@ fn the_fail_level_decides_which_findings_exit_1() -> TestResult {
         let output = check_one(dockerfile, args)?;
         assert_eq!(output.status.code(), Some(*status), "{args:?}");
         // Findings are printed whether or not they fail the check.
-        assert_eq!(stdout(&output).is_empty(), *dockerfile == CLEAN, "{args:?}");
+        let report = stdout(&output);
+        let nothing = report.is_empty() || report.starts_with("ok: ");
+        assert_eq!(nothing, *dockerfile == CLEAN, "{args:?}");
     }
     Ok(())
 }
@@ -667,8 +916,8 @@ fn a_hadolint_config_in_the_working_directory_is_honoured() -> TestResult {
     ])?;
     let output = dockerfile_lsp(&["check", "Dockerfile"], dir.path())?;
     assert_eq!(
-        (output.status.code(), stdout(&output)),
-        (Some(0), String::new())
+        (output.status.code(), stdout(&output).as_str()),
+        (Some(0), "ok: checked 1 file, no findings\n")
     );
     Ok(())
 }
@@ -860,7 +1109,10 @@ fn diff_prints_the_safe_fixes_and_writes_nothing() -> TestResult {
 #[test]
 fn fix_writes_the_fixed_file_then_reports_what_is_left() -> TestResult {
     let dir = tree(&[("Dockerfile", UNFIXED.as_bytes())])?;
-    let output = dockerfile_lsp(&["check", "--fix", "Dockerfile"], dir.path())?;
+    let output = dockerfile_lsp(
+        &["check", "--fix", "--format", "concise", "Dockerfile"],
+        dir.path(),
+    )?;
     let fixed = fs::read_to_string(dir.path().join("Dockerfile"))?;
     insta::assert_snapshot!(fixed, @r#"
     FROM debian:bookworm-slim
@@ -887,5 +1139,66 @@ fn fix_writes_the_fixed_file_then_reports_what_is_left() -> TestResult {
         Some(2),
         "--fix and --diff together are a usage error"
     );
+    Ok(())
+}
+
+#[test]
+fn explain_prints_a_rules_page_found_by_its_id_or_another_tools_code() -> TestResult {
+    for (name, id) in [
+        ("apt-package-unpinned", "apt-package-unpinned"),
+        ("DL3008", "apt-package-unpinned"),
+        ("StageNameCasing", "stage-name-casing"),
+    ] {
+        let output = dockerfile_lsp(&["explain", name], Path::new("."))?;
+        assert_eq!(output.status.code(), Some(0), "{name}");
+        let page = stdout(&output);
+        let rule = rules::by_id(id).ok_or("a rule")?;
+        assert!(
+            page.starts_with(&rules::documentation(rule)),
+            "{name}: {page}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn explain_of_an_unknown_rule_exits_2_with_the_closest_names() -> TestResult {
+    let output = dockerfile_lsp(&["explain", "stage-name-casin"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        "error: no rule is named `stage-name-casin`\n  did you mean: stage-name-casing?\n"
+    );
+    let output = dockerfile_lsp(&["explain"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(2));
+    Ok(())
+}
+
+#[test]
+fn completions_are_printed_for_bash_zsh_and_fish() -> TestResult {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = dockerfile_lsp(&["completions", shell], Path::new("."))?;
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = stdout(&output);
+        for word in ["dockerfile-lsp", "explain", "threads", "fail-level"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    // The bash script is valid bash and completes the subcommands.
+    let dir = tree(&[])?;
+    let output = dockerfile_lsp(&["completions", "bash"], dir.path())?;
+    fs::write(dir.path().join("completion.bash"), &output.stdout)?;
+    let completed = Command::new("bash")
+        .arg("-c")
+        .arg(
+            "source ./completion.bash && COMP_WORDS=(dockerfile-lsp ex) COMP_CWORD=1 \
+             && _dockerfile__lsp dockerfile-lsp ex dockerfile-lsp && echo \"${COMPREPLY[@]}\"",
+        )
+        .current_dir(dir.path())
+        .output()?;
+    assert_eq!(stdout(&completed), "explain\n", "{}", stderr(&completed));
+    let output = dockerfile_lsp(&["completions", "tcsh"], Path::new("."))?;
+    assert_eq!(output.status.code(), Some(2));
     Ok(())
 }

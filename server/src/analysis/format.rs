@@ -110,13 +110,13 @@ enum Role {
     Instruction,
     /// A heredoc body or delimiter: never touched.
     Data,
-    /// Text the parser could not read: never touched, nor the blank lines around it
-    /// (how the parser recovers depends on them).
-    Broken,
 }
 
 /// The edits that format the file, or only the instructions (and free lines) that
-/// overlap `range`. One edit per run of changed lines, trimmed to what changes.
+/// overlap `range`. One edit per run of changed lines, trimmed to what changes. A file
+/// with a syntax error is left as it is, as rustfmt and Prettier do: what the broken
+/// text means, and so what the parser makes of the lines around it, depends on
+/// whitespace the formatter would change (where the file ends, blank lines, indents).
 pub fn format(
     file: &Dockerfile<'_>,
     options: &FormatOptions,
@@ -125,27 +125,12 @@ pub fn format(
     let src = file.src();
     let lines = Lines::new(src);
     let count = lines.len();
-    if count == 0 {
+    if count == 0 || file.root().has_error() {
         return Vec::new();
     }
     let selection = Selection::new(&lines, range);
     let mut plans = vec![Plan::Keep; count];
     let mut roles = vec![Role::Free; count];
-    let mut broken = vec![false; count];
-    if file.root().has_error() {
-        for range in error_ranges(file.root()) {
-            let mut first = lines.line_of(range.start);
-            // An error that starts at a line break is about the lines after it.
-            if lines.get(first).is_some_and(|line| range.start >= line.end) {
-                first += 1;
-            }
-            let last = lines.line_of(range.end.saturating_sub(1).max(range.start));
-            for flag in broken.iter_mut().take(last + 1).skip(first) {
-                *flag = true;
-            }
-        }
-    }
-
     for directive in file.directives() {
         let node = directive.node;
         let first = lines.line_of(node.start_byte());
@@ -176,11 +161,7 @@ pub fn format(
                 .saturating_sub(1)
                 .max(node.start_byte()),
         );
-        // An instruction with a line the parser could not read is left whole: indenting
-        // only some of its lines would move the others on the next run.
-        let consistent = !node.has_error()
-            && walk.lines.iter().all(|&(k, _)| !broken[k])
-            && (walk.last_content..=walk.last()).contains(&end_line)
+        let consistent = (walk.last_content..=walk.last()).contains(&end_line)
             && heredocs
                 .iter()
                 .all(|h| lines.line_of(h.start) > walk.last());
@@ -200,12 +181,6 @@ pub fn format(
             }
         }
     }
-    for (k, &is_broken) in broken.iter().enumerate() {
-        if is_broken {
-            roles[k] = Role::Broken;
-            plans[k] = Plan::Keep;
-        }
-    }
     for k in 0..count {
         if roles[k] == Role::Free && selection.contains(k) {
             let text = lines.text(k);
@@ -221,15 +196,8 @@ pub fn format(
         }
     }
     let last = count - 1;
-    // Nor after text the parser could not read (with blank lines after it at most): how
-    // it recovers depends on where the file ends.
-    let last_content = (0..count)
-        .rev()
-        .find(|&k| !is_blank_line(lines.text(k)))
-        .unwrap_or(last);
     let needs_newline = lines.get(last).is_some_and(|line| line.end == line.next)
-        && !matches!(roles[last], Role::Data | Role::Broken)
-        && roles[last_content] != Role::Broken
+        && roles[last] != Role::Data
         && plans[last] != Plan::Delete
         && selection.contains(last);
     edits(src, &lines, &plans, needs_newline.then(|| lines.newline()))
@@ -273,21 +241,6 @@ fn trimmed_end(text: &str) -> Plan {
     set_if_changed(text, text.trim_end_matches([' ', '\t']))
 }
 
-/// The byte ranges of ERROR and missing nodes.
-fn error_ranges(root: tree_sitter::Node<'_>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.is_error() || node.is_missing() {
-            out.push(node.byte_range());
-        } else if node.has_error() {
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
-        }
-    }
-    out
-}
-
 /// The byte ranges of the heredoc nodes of an instruction (and of an ONBUILD trigger).
 fn push_heredocs(node: tree_sitter::Node<'_>, out: &mut Vec<Range<usize>>) {
     let mut cursor = node.walk();
@@ -325,12 +278,7 @@ fn plan_blank_lines(
         while k < count && blank(k) {
             k += 1;
         }
-        if !(start..k).any(|j| selection.contains(j))
-            || start
-                .checked_sub(1)
-                .is_some_and(|j| roles[j] == Role::Broken)
-            || (k < count && roles[k] == Role::Broken)
-        {
+        if !(start..k).any(|j| selection.contains(j)) {
             continue;
         }
         // A blank line ends the parser directives: removing the one before a comment
@@ -740,25 +688,24 @@ mod tests {
     }
 
     #[test]
-    fn text_around_a_parse_error_is_formatted_the_same_every_time() {
-        // The error starts at the line break of `FROM a`: it is about the line after,
-        // and the instruction before is formatted whole (an instruction with a line in
-        // the error is left whole: indenting only its other lines would move them again
-        // on the next run).
-        let text = "FROM a[\"x\", \\\n  \"y\"] \\\nFROM a\n\\ FROM a";
-        assert_eq!(
-            with(text, &FormatOptions::default()),
-            "FROM a[\"x\", \\\n      \"y\"] \\\n    FROM a\n\\ FROM a"
-        );
-        // A blank line inside an unterminated quote is its text.
+    fn a_file_with_a_syntax_error_is_left_as_it_is() {
+        for text in [
+            "FROM a[\"x\", \\\n  \"y\"] \\\nFROM a\n\\ FROM a",
+            "FROM a\n  # c  \n\\  `\n ",
+            "from  a\n\n\n\\ FROM a\nrun  echo\n",
+        ] {
+            let tree = syntax::parse(FileKind::Dockerfile, text, None).unwrap();
+            assert!(tree.root_node().has_error(), "{text:?} parses");
+            assert_eq!(with(text, &FormatOptions::default()), text);
+        }
+    }
+
+    #[test]
+    fn a_blank_line_inside_an_unterminated_quote_is_its_text() {
         assert_eq!(
             with("LABEL a=\"b c\"\"\\\n  ", &FormatOptions::default()),
             "LABEL a=\"b c\"\"\\\n  \n"
         );
-        // No final newline after an error: where the file ends changes how the parser
-        // reads it.
-        let text = "FROM a\n  # c  \n\\  `\n ";
-        assert_eq!(with(text, &FormatOptions::default()), text);
     }
 
     fn typed(text: &str, at: &str) -> String {

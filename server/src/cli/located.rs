@@ -23,6 +23,9 @@ pub(super) struct Located {
     pub start: Position,
     pub end: Position,
     pub finding: Finding,
+    /// The edits of the finding's fix in this file, placed like the finding
+    /// (`start..end` replaced by the text); empty without a fix.
+    pub edits: Vec<(Position, Position, String)>,
 }
 
 impl Located {
@@ -36,11 +39,20 @@ impl Located {
             .into_iter()
             .map(|finding| {
                 let end = end_before_line_break(text, finding.range.start, finding.range.end);
+                let edits = finding
+                    .fix_edits()
+                    .into_iter()
+                    .map(|edit| {
+                        let start = position(&index, edit.range.start);
+                        (start, position(&index, edit.range.end), edit.text)
+                    })
+                    .collect();
                 Located {
                     path: path.to_path_buf(),
                     start: position(&index, finding.range.start),
                     end: position(&index, end),
                     finding,
+                    edits,
                 }
             })
             .collect()
@@ -88,7 +100,7 @@ fn position(index: &LineIndex, offset: usize) -> Position {
 
 /// `end`, moved before a line break it directly follows, unless that would
 /// leave nothing of a non-empty range.
-fn end_before_line_break(text: &str, start: usize, end: usize) -> usize {
+pub(super) fn end_before_line_break(text: &str, start: usize, end: usize) -> usize {
     let Some(before) = text.get(..end) else {
         return end;
     };

@@ -1,6 +1,7 @@
 //! The command line: parses arguments and runs the chosen command.
 
 mod check;
+mod explain;
 mod github;
 mod human;
 mod image;
@@ -10,7 +11,7 @@ mod registry_facts;
 mod rules;
 mod sarif;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,8 +36,9 @@ struct Cli {
 enum Command {
     /// Check Dockerfiles and .dockerignore files
     ///
-    /// Prints each finding (as `path:line:col: severity[rule] message` by default).
-    /// Exits with 0 when no finding reaches --fail-level, 1 when one does, and 2
+    /// Prints each finding (by default with a code frame of its lines and a help
+    /// line, then a summary; `--format concise` for one
+    /// `path:line:col: severity[rule] message` line each). Exits with 0 when no finding reaches --fail-level, 1 when one does, and 2
     /// when a path could not be read (the other files are still checked and
     /// reported) or the command line is wrong.
     Check(CheckArgs),
@@ -51,6 +53,21 @@ enum Command {
     /// wrong command line and every other failure (timeout, unreachable, rate limited,
     /// offline with nothing cached).
     Image(ImageArgs),
+    /// Print a rule's documentation: why it matters, an example and its fix
+    ///
+    /// RULE is a rule id (`apt-package-unpinned`) or another tool's code for it
+    /// (hadolint `DL3008`, BuildKit `StageNameCasing`, Trivy `DS-0002`). Exits with 2
+    /// and the closest names when no rule has that name.
+    Explain {
+        #[arg(value_name = "RULE")]
+        rule: String,
+    },
+    /// Print a completion script for a shell, for example
+    /// `dockerfile-lsp completions bash > /etc/bash_completion.d/dockerfile-lsp`
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,15 +135,52 @@ struct CheckArgs {
     #[arg(long)]
     registry: bool,
 
+    /// How many files are checked at once [default: the number of CPUs]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+
+    /// When to colour the report: `auto` colours it when stdout is a terminal and
+    /// NO_COLOR is not set
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
     /// Files to check, or directories to search for Dockerfiles and ignore files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour what goes to stdout.
+    fn colors_stdout(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            // https://no-color.org: set and not empty.
+            ColorChoice::Auto => {
+                io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}
+
+/// A progress bar belongs on a person's terminal, never in a CI log.
+fn progress_wanted() -> bool {
+    io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
 /// How a run ended, from best to worst; the process exit status is its number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 enum Status {
     /// Nothing to report.
+    #[default]
     Clean,
     /// At least one finding reached the failure threshold (`--fail-level`); for
     /// `image`, the registry says the image does not exist or is not authorized.
@@ -176,7 +230,9 @@ fn run(command: Command) -> Status {
         }
         Command::Check(args) => {
             let mut stdout = io::BufWriter::new(io::stdout().lock());
-            let mut stderr = io::stderr().lock();
+            // Not locked for the whole run: the progress bar draws on stderr from the
+            // threads that check the files.
+            let mut stderr = io::stderr();
             let options = check::Options {
                 paths: &args.paths,
                 format: args.format,
@@ -190,6 +246,9 @@ fn run(command: Command) -> Status {
                     check::Fixes::Report
                 },
                 registry: args.registry,
+                threads: args.threads.map_or_else(default_threads, usize::from),
+                color: args.color.colors_stdout(),
+                progress: progress_wanted(),
             };
             let status = check::run(options, &mut stdout, &mut stderr);
             match stdout.flush() {
@@ -199,6 +258,29 @@ fn run(command: Command) -> Status {
                     let _ = writeln!(stderr, "error: cannot write the report: {error}");
                     Status::Failure
                 }
+            }
+        }
+        Command::Explain { rule } => match explain::explain(&rule) {
+            Ok(page) => match io::stdout().lock().write_all(page.as_bytes()) {
+                Ok(()) => Status::Clean,
+                Err(_) => Status::Failure,
+            },
+            Err(unknown) => {
+                let _ = writeln!(io::stderr().lock(), "{unknown}");
+                Status::Failure
+            }
+        },
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "dockerfile-lsp",
+                &mut script,
+            );
+            match io::stdout().lock().write_all(&script) {
+                Ok(()) => Status::Clean,
+                Err(_) => Status::Failure,
             }
         }
         Command::Image(args) => {
@@ -220,4 +302,9 @@ fn run(command: Command) -> Status {
             }
         }
     }
+}
+
+/// One thread per core the process may use.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
