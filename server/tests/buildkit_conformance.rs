@@ -5,9 +5,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::process::Command;
-
 use dockerfile_lsp::syntax::{self, Dockerfile, FileKind, InstructionKind};
 use support::corpus::{corpus_dir, corpus_files, read};
 use tree_sitter::Tree;
@@ -126,28 +123,11 @@ fn instruction_line_numbers_match_buildkit() {
     assert_eq!(lines, vec![(5, 5), (11, 12), (17, 31)]);
 }
 
-/// BuildKit's own dumps of the real corpus, from its parser's Python binding.
-fn reference_dumps(files: &[std::path::PathBuf]) -> BTreeMap<String, serde_json::Value> {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/buildkit_dump.py");
-    let output = Command::new("python3")
-        .arg(&script)
-        .args(files)
-        .output()
-        .expect("python3 is needed for the BuildKit reference dumps");
-    assert!(
-        output.status.success(),
-        "the BuildKit reference parser failed (is `pip install dockerfile==3.4.0` done? .ci/run does it):\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("reference dumps are JSON")
-}
-
 #[test]
 fn every_real_dockerfile_parses_cleanly_and_dumps_as_buildkit_does() {
     let files = corpus_files(&corpus_dir().join("real"));
     assert_eq!(files.len(), 397);
-    let reference = reference_dumps(&files);
+    let reference = support::buildkit::reference_dumps(&files);
     let mut tree_errors = Vec::new();
     let mut differences = Vec::new();
     for path in &files {

@@ -6,29 +6,11 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use dockerfile_lsp::analysis::format::{FormatOptions, format_text};
 use support::corpus::{corpus_dir, corpus_files, read};
 use support::whitespace::folded;
-
-/// BuildKit's dumps (or errors) of files, keyed by path.
-fn buildkit_dumps(files: &[PathBuf]) -> BTreeMap<String, serde_json::Value> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/buildkit_dump.py");
-    let output = Command::new("python3")
-        .arg(&script)
-        .args(files)
-        .output()
-        .expect("python3 is needed for the BuildKit reference dumps");
-    assert!(
-        output.status.success(),
-        "the BuildKit reference parser failed (is `pip install dockerfile==3.4.0` done? .ci/run does it):\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("reference dumps are JSON")
-}
 
 #[test]
 fn folding_treats_escaped_blanks_as_blanks() {
@@ -65,7 +47,7 @@ fn check_options(options: &FormatOptions, label: &str) {
     );
     let mut all = files.clone();
     all.extend(formatted_files.iter().cloned());
-    let dumps = buildkit_dumps(&all);
+    let dumps = support::buildkit::reference_dumps(&all);
     let mut differences = Vec::new();
     for (original, formatted) in files.iter().zip(&formatted_files) {
         let get = |path: &PathBuf| {

@@ -115,6 +115,15 @@ impl Document {
         });
     }
 
+    /// The file model of the text: the last check's (documents are checked on every
+    /// change), or one built now before the first check.
+    pub fn file_model(&self) -> Arc<FileModel> {
+        match &self.model {
+            Some(model) => Arc::clone(model),
+            None => Arc::new(FileModel::new(&Dockerfile::new(&self.tree, &self.text))),
+        }
+    }
+
     /// The syntax errors and rule findings of the current text, in source order.
     ///
     /// What is found in an instruction or a block depends only on its text, the escape

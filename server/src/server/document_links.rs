@@ -7,7 +7,6 @@ use tower_lsp_server::ls_types::{DocumentLink, Range, Uri};
 use super::convert::range;
 use super::document::Document;
 use crate::analysis::document_links::{LinkTarget, links};
-use crate::analysis::model::FileModel;
 use crate::position::PositionEncoding;
 use crate::registry::RegistrySettings;
 use crate::registry::links::link;
@@ -23,15 +22,7 @@ pub(crate) fn candidates(
         return Vec::new();
     }
     let file = Dockerfile::new(&document.tree, &document.text);
-    let built;
-    let model = match &document.model {
-        Some(model) => model.as_ref(),
-        None => {
-            built = FileModel::new(&file);
-            &built
-        }
-    };
-    links(&file, model)
+    links(&file, &document.file_model())
         .into_iter()
         .map(|l| (range(&document.rope, l.range, encoding), l.target))
         .collect()

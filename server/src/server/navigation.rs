@@ -1,7 +1,5 @@
 //! Definition, references and document highlights over LSP: a position in, locations out.
 
-use std::sync::Arc;
-
 use tower_lsp_server::ls_types::{
     DocumentHighlight, DocumentHighlightKind, GotoDefinitionResponse, Location, Position, Uri,
 };
@@ -26,13 +24,7 @@ pub(crate) fn at_position<T>(
     }
     let offset = rope::offset(&document.rope, line_col(position), encoding);
     let file = Dockerfile::new(&document.tree, &document.text);
-    // The model of the last check is the current text's: documents are checked on
-    // every change. One is built only before the first check.
-    let model = match &document.model {
-        Some(model) => Arc::clone(model),
-        None => Arc::new(FileModel::new(&file)),
-    };
-    Some(work(&file, &model, offset))
+    Some(work(&file, &document.file_model(), offset))
 }
 
 pub(crate) fn definition(

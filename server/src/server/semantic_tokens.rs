@@ -13,7 +13,6 @@ use tower_lsp_server::ls_types::{
 
 use super::document::Document;
 use crate::analysis::highlight::{Highlight, TokenKind, highlights, modifier};
-use crate::analysis::model::FileModel;
 use crate::position::PositionEncoding;
 use crate::syntax::{Dockerfile, FileKind};
 
@@ -119,15 +118,7 @@ fn encode_document(
         return Vec::new();
     }
     let file = Dockerfile::new(&document.tree, &document.text);
-    let built;
-    let model = match &document.model {
-        Some(model) => model.as_ref(),
-        None => {
-            built = FileModel::new(&file);
-            &built
-        }
-    };
-    let found = highlights(&file, Some(model), window);
+    let found = highlights(&file, Some(&document.file_model()), window);
     encode(&document.text, &found, encoding)
 }
 
@@ -272,6 +263,7 @@ fn width(bytes: &[u8], encoding: PositionEncoding) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::model::FileModel;
     use crate::syntax;
 
     /// The token stream decoded: `line:col len type[.modifiers] text`, one per token.

@@ -4,10 +4,9 @@ use tower_lsp_server::ls_types::{Location, SymbolInformation, SymbolKind, Uri};
 
 use super::convert::range;
 use super::document::Document;
-use crate::analysis::model::FileModel;
 use crate::analysis::workspace_symbols::{self, file_symbols, matches};
 use crate::position::PositionEncoding;
-use crate::syntax::{Dockerfile, FileKind};
+use crate::syntax::FileKind;
 
 /// The symbols of one document that match `query`.
 pub(crate) fn symbols(
@@ -19,16 +18,8 @@ pub(crate) fn symbols(
     if document.kind != FileKind::Dockerfile {
         return Vec::new();
     }
-    let built;
-    let model = match &document.model {
-        Some(model) => model.as_ref(),
-        None => {
-            built = FileModel::new(&Dockerfile::new(&document.tree, &document.text));
-            &built
-        }
-    };
     let container = container_name(uri);
-    file_symbols(model)
+    file_symbols(&document.file_model())
         .into_iter()
         .filter(|symbol| matches(query, &symbol.name))
         .map(|symbol| {

@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests.
 #![allow(dead_code)]
 
+pub mod buildkit;
 pub mod corpus;
 pub mod lsp;
 pub mod registry;
