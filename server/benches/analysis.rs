@@ -7,8 +7,7 @@ mod common;
 
 use std::hint::black_box;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dockerfile_lsp::analysis::{self, rules, settings::Context};
@@ -37,23 +36,8 @@ fn corpus_lint(_: &mut Criterion) {
         println!("corpus lint: {} not found, skipped", corpus.display());
         return;
     }
-    let exe = env!("CARGO_BIN_EXE_dockerfile-lsp");
     let mut times: Vec<Duration> = (0..11)
-        .map(|_| {
-            let start = Instant::now();
-            let output = Command::new(exe)
-                .args(["check", "--format", "json"])
-                .arg(&corpus)
-                .output()
-                .expect("run dockerfile-lsp");
-            let elapsed = start.elapsed();
-            assert!(
-                output.status.code().is_some_and(|c| c <= 1),
-                "check failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            elapsed
-        })
+        .map(|_| common::timed_check(&["--format", "json"], &corpus).0)
         .collect();
     times.sort();
     let files = std::fs::read_dir(&corpus)

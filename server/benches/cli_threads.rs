@@ -9,25 +9,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops loudly on a broken fixture
 
 use std::path::Path;
-use std::process::{Command, ExitCode, Output};
-use std::time::{Duration, Instant};
+use std::process::{ExitCode, Output};
+use std::time::Duration;
 
-const EXE: &str = env!("CARGO_BIN_EXE_dockerfile-lsp");
+mod common;
 
 fn check(corpus: &Path, threads: &str) -> (Duration, Output) {
-    let start = Instant::now();
-    let output = Command::new(EXE)
-        .args(["check", "--color", "never", "--threads", threads])
-        .arg(corpus)
-        .output()
-        .expect("run dockerfile-lsp");
-    let elapsed = start.elapsed();
-    assert!(
-        output.status.code().is_some_and(|c| c <= 1),
-        "check failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (elapsed, output)
+    common::timed_check(&["--color", "never", "--threads", threads], corpus)
 }
 
 fn median(times: &mut [Duration]) -> Duration {

@@ -2,6 +2,29 @@
 
 #![allow(dead_code)]
 
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// Runs `dockerfile-lsp check ARGS... PATH` as a user would, timing the whole process;
+/// panics unless it exits with 0 or 1 (findings or none).
+pub fn timed_check(args: &[&str], path: &Path) -> (Duration, Output) {
+    let start = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_dockerfile-lsp"))
+        .arg("check")
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("run dockerfile-lsp");
+    let elapsed = start.elapsed();
+    assert!(
+        output.status.code().is_some_and(|c| c <= 1),
+        "check failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (elapsed, output)
+}
+
 /// One build stage in the shape of real projects: package installs with
 /// continuations, cache mounts, heredocs, labels, a health check, JSON commands.
 const STAGE: &str = r#"FROM --platform=$BUILDPLATFORM python:${PY_VERSION:-3.12}-slim AS build-{n}
