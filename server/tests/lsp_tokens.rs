@@ -35,6 +35,17 @@ fn file_uri(path: &Path) -> String {
     format!("file://{}", path.canonicalize().unwrap().display())
 }
 
+/// Opens `examples/buildkit-heredoc/Dockerfile` under its real `file://` URI: the URI and
+/// the text.
+fn open_heredoc_example(client: &mut LspClient) -> (String, String) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/buildkit-heredoc/Dockerfile");
+    let text = read(&path);
+    let uri = file_uri(&path);
+    client.open(&uri, "dockerfile", 1, &text);
+    (uri, text)
+}
+
 fn doc(uri: &str) -> Value {
     json!({ "textDocument": { "uri": uri } })
 }
@@ -283,11 +294,7 @@ fn every_example_gets_well_formed_tokens_in_both_encodings() {
 #[test]
 fn the_tokens_of_an_example_read_as_a_reader_sees_the_file() {
     let (mut client, legend) = initialized(&["utf-16"]);
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/buildkit-heredoc/Dockerfile");
-    let text = read(&path);
-    let uri = file_uri(&path);
-    client.open(&uri, "dockerfile", 1, &text);
+    let (uri, text) = open_heredoc_example(&mut client);
     let tokens = decode(&full_tokens(&mut client, &uri)["data"], &legend);
     let shown: Vec<String> = tokens
         .iter()
@@ -337,11 +344,7 @@ fn the_tokens_of_an_example_read_as_a_reader_sees_the_file() {
 #[test]
 fn range_tokens_are_the_full_tokens_of_those_lines() {
     let (mut client, legend) = initialized(&["utf-16"]);
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/buildkit-heredoc/Dockerfile");
-    let text = read(&path);
-    let uri = file_uri(&path);
-    client.open(&uri, "dockerfile", 1, &text);
+    let (uri, _) = open_heredoc_example(&mut client);
     let full = decode(&full_tokens(&mut client, &uri)["data"], &legend);
     let range = Range::new(Position::new(12, 0), Position::new(15, 0));
     let result = client.request(
@@ -490,10 +493,7 @@ fn every_corpus_file_gets_well_formed_tokens_folds_and_selections() {
 fn folds_of_an_example_cover_heredocs_continuations_and_the_stage() {
     let mut client = LspClient::spawn(env!("CARGO_BIN_EXE_dockerfile-lsp"), &["--stdio"]);
     client.initialize(&["utf-16"]);
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/buildkit-heredoc/Dockerfile");
-    let uri = file_uri(&path);
-    client.open(&uri, "dockerfile", 1, &read(&path));
+    let (uri, _) = open_heredoc_example(&mut client);
     let folds = client.request("textDocument/foldingRange", doc(&uri));
     let folds: Vec<String> = folds
         .as_array()
@@ -621,10 +621,7 @@ fn links_go_to_registry_pages_frontends_and_files_that_exist() {
 fn links_of_an_example_reach_its_files() {
     let mut client = LspClient::spawn(env!("CARGO_BIN_EXE_dockerfile-lsp"), &["--stdio"]);
     client.initialize(&["utf-16"]);
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/buildkit-heredoc/Dockerfile");
-    let uri = file_uri(&path);
-    client.open(&uri, "dockerfile", 1, &read(&path));
+    let (uri, _) = open_heredoc_example(&mut client);
     let links = client.request("textDocument/documentLink", doc(&uri));
     let targets: Vec<&str> = links
         .as_array()
@@ -632,7 +629,9 @@ fn links_of_an_example_reach_its_files() {
         .iter()
         .map(|l| l["target"].as_str().unwrap())
         .collect();
-    let worker = file_uri(&path.parent().unwrap().join("worker.py"));
+    let worker = file_uri(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/buildkit-heredoc/worker.py"),
+    );
     assert_eq!(
         targets,
         [
