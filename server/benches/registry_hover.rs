@@ -121,8 +121,9 @@ fn main() -> ExitCode {
             lsp::apply_change(&mut current, Some(range), insert, Encoding::Utf16);
             let started = Instant::now();
             client.change(&doc, version, &[(range, insert)]);
-            client.wait_diagnostics(&doc, version, DEFAULT_TIMEOUT);
-            started.elapsed()
+            client
+                .timed_wait_diagnostics(&doc, version, started, DEFAULT_TIMEOUT)
+                .1
         })
         .collect();
     let (edit_median, edit_p95) = percentiles(samples);

@@ -466,6 +466,8 @@ pub struct LspClient {
     /// When the last byte of each response arrived, by request id: a benchmark's clock
     /// stops there, not after this client parsed the JSON.
     arrivals: std::collections::HashMap<i64, Instant>,
+    /// When the last byte of each publication of diagnostics arrived, by URI and version.
+    published_at: std::collections::HashMap<(String, i64), Instant>,
 }
 
 impl LspClient {
@@ -533,6 +535,7 @@ impl LspClient {
             timeout: DEFAULT_TIMEOUT,
             keep_history: true,
             arrivals: std::collections::HashMap::new(),
+            published_at: std::collections::HashMap::new(),
         }
     }
 
@@ -709,6 +712,14 @@ impl LspClient {
                 {
                     self.arrivals.insert(id, arrived);
                 }
+                if message["method"] == PUBLISH_DIAGNOSTICS
+                    && let (Some(uri), Some(version)) = (
+                        message["params"]["uri"].as_str(),
+                        version_of(&message["params"]),
+                    )
+                {
+                    self.published_at.insert((uri.to_owned(), version), arrived);
+                }
                 if self.keep_history {
                     self.history.push(message.clone());
                 }
@@ -819,6 +830,26 @@ impl LspClient {
             m["method"] == method && m.get("id").is_none() && matches(&m["params"])
         })
         .map(|m| m["params"].clone())
+    }
+
+    /// Like [`Self::wait_diagnostics`], with the time from `sent` to the arrival of the
+    /// publication's last byte (the client's own JSON parsing left out).
+    #[track_caller]
+    pub fn timed_wait_diagnostics(
+        &mut self,
+        uri: &str,
+        version: i64,
+        sent: Instant,
+        timeout: Duration,
+    ) -> (Vec<Value>, Duration) {
+        let diagnostics = self.wait_diagnostics(uri, version, timeout);
+        let arrived = self
+            .published_at
+            .remove(&(uri.to_owned(), version))
+            .unwrap_or_else(Instant::now);
+        self.published_at
+            .retain(|(u, v), _| u != uri || *v > version);
+        (diagnostics, arrived.saturating_duration_since(sent))
     }
 
     /// The diagnostics published for `uri` at `version`. Older publications for `uri` are
