@@ -47,14 +47,11 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = match b {
-                b'\n' => true,
-                // A `\r` followed by `\n` is one break, which the `\n` ends.
-                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-                _ => false,
-            };
-            if ends_line {
+        // Searched rather than looped over: the server indexes a document on every
+        // keystroke to place its diagnostics.
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // A `\r` followed by `\n` is one break, which the `\n` ends.
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
                 line_starts.push(i + 1);
             }
         }

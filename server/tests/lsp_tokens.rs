@@ -189,6 +189,52 @@ fn full_tokens(client: &mut LspClient, uri: &str) -> Value {
 // initialize
 // ---------------------------------------------------------------------------------------
 
+/// Whole-document tokens are written by the server itself, not by its LSP framework
+/// (see `server/raw_responses.rs`): they still follow the protocol's rules. Before
+/// `initialize` and after `shutdown` the request gets the framework's errors, an
+/// unknown document gets `null`, params of the wrong shape an error, and tokens asked
+/// for right after a change (without waiting) are those of the changed text.
+#[test]
+fn whole_document_tokens_follow_the_protocol_around_them() {
+    let mut client = LspClient::spawn(env!("CARGO_BIN_EXE_dockerfile-lsp"), &["--stdio"]);
+    let early = client.call("textDocument/semanticTokens/full", doc("file:///early"));
+    assert_eq!(early["error"]["code"], -32002, "{early}");
+
+    let legend =
+        client.initialize(&["utf-16"])["capabilities"]["semanticTokensProvider"]["legend"].clone();
+    let unknown = client.call("textDocument/semanticTokens/full", doc("file:///nowhere"));
+    assert_eq!(unknown["result"], Value::Null, "{unknown}");
+    assert!(unknown.get("error").is_none(), "{unknown}");
+    let bad = client.call(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": 7 }),
+    );
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+
+    let doc_uri = uri("order/Dockerfile");
+    client.open(&doc_uri, "dockerfile", 1, "FROM alpine\n");
+    client.change(
+        &doc_uri,
+        2,
+        &[(Range::at(Position::new(1, 0)), "RUN echo hi\n")],
+    );
+    let result = full_tokens(&mut client, &doc_uri);
+    let kinds: Vec<String> = decode(&result["data"], &legend)
+        .into_iter()
+        .map(|t| format!("{}:{} {}", t.line, t.col, t.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["0:0 keyword", "0:5 class", "1:0 keyword", "1:4 function"]
+    );
+    assert!(result["resultId"].is_string(), "{result}");
+
+    client.request("shutdown", Value::Null);
+    let late = client.call("textDocument/semanticTokens/full", doc(&doc_uri));
+    assert_eq!(late["error"]["code"], -32600, "{late}");
+    client.notify("exit", Value::Null);
+}
+
 #[test]
 fn initialize_announces_the_requests_and_a_legend_of_standard_types() {
     let (mut client, legend) = initialized(&["utf-16"]);

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tower_lsp_server::jsonrpc::Result;
+use futures::future::BoxFuture;
+use tower_lsp_server::jsonrpc::{Request, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
     CodeActionResponse, CompletionOptions, CompletionParams, CompletionResponse,
@@ -19,7 +20,7 @@ use tower_lsp_server::ls_types::{
     GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
     InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location, MessageType, OneOf,
     PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SaveOptions,
-    SelectionRange, SelectionRangeParams, SelectionRangeProviderCapability,
+    SelectionRange, SelectionRangeParams, SelectionRangeProviderCapability, SemanticTokens,
     SemanticTokensDeltaParams, SemanticTokensFullDeltaResult, SemanticTokensParams,
     SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult, ServerCapabilities,
     ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams,
@@ -40,6 +41,7 @@ use super::hover;
 use super::images;
 use super::inlay_hints;
 use super::navigation;
+use super::output::Outbox;
 use super::rename;
 use super::selection;
 use super::semantic_tokens;
@@ -71,17 +73,20 @@ pub(crate) struct Backend {
     client: Client,
     shared: Shared,
     shutdown: Arc<AtomicBool>,
+    /// Set once `initialize` is answered.
+    initialized: AtomicBool,
     workspace: RwLock<Workspace>,
     /// Configuration problems found before the client could be told (during initialize).
     pending_problems: Mutex<Vec<String>>,
 }
 
 impl Backend {
-    pub fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+    pub fn new(client: Client, shutdown: Arc<AtomicBool>, outbox: Outbox) -> Self {
         Backend {
-            shared: Shared::new(client.clone()),
+            shared: Shared::new(client.clone(), outbox),
             client,
             shutdown,
+            initialized: AtomicBool::new(false),
             workspace: RwLock::default(),
             pending_problems: Mutex::default(),
         }
@@ -150,14 +155,59 @@ impl Backend {
 
     /// Reports a handler that failed (a bug), so that the user knows a result is missing.
     fn report_failure(&self, what: &str, uri: &Uri) {
-        let message = format!(
-            "dockerfile-lsp: internal error while handling {what} for {}",
+        report_failure(&self.client, what, uri);
+    }
+
+    /// Answers `textDocument/semanticTokens/full` straight to the output: the largest
+    /// answer the server gives (five integers a token, tens of thousands of them), which
+    /// the framework would first build into a `serde_json::Value`. `None` when the
+    /// framework should answer instead: before `initialize` or after `shutdown`, or with
+    /// params it rejects, so that the errors are the framework's.
+    pub fn raw_semantic_tokens(&self, request: &Request) -> Option<BoxFuture<'static, ()>> {
+        if !self.initialized.load(Ordering::SeqCst) || self.shutdown.load(Ordering::SeqCst) {
+            return None;
+        }
+        let id = request.id()?.clone();
+        let params: SemanticTokensParams =
+            serde_json::from_value(request.params()?.clone()).ok()?;
+        let shared = self.shared.clone();
+        let client = self.client.clone();
+        Some(Box::pin(async move {
+            let tokens = whole_document_tokens(&shared, &client, &params.text_document.uri);
+            shared
+                .outbox
+                .respond(&id, |out| semantic_tokens::write_json(tokens.as_ref(), out));
+        }))
+    }
+}
+
+/// Logs an internal error and tells the user.
+fn report_failure(client: &Client, what: &str, uri: &Uri) {
+    let message = format!(
+        "dockerfile-lsp: internal error while handling {what} for {}",
+        uri.as_str()
+    );
+    tracing::error!("{message}");
+    let client = client.clone();
+    tokio::spawn(async move { client.show_message(MessageType::ERROR, message).await });
+}
+
+/// The semantic tokens of a whole open document (`None`: not open, or they failed).
+fn whole_document_tokens(shared: &Shared, client: &Client, uri: &Uri) -> Option<SemanticTokens> {
+    let encoding = shared.encoding();
+    let Some(document) = shared.documents.get(uri) else {
+        tracing::debug!(
+            "semanticTokens/full for a document that is not open: {}",
             uri.as_str()
         );
-        tracing::error!("{message}");
-        let client = self.client.clone();
-        tokio::spawn(async move { client.show_message(MessageType::ERROR, message).await });
+        return None;
+    };
+    let tokens = guarded(|| semantic_tokens::full(uri, &document, encoding));
+    drop(document);
+    if tokens.is_none() {
+        report_failure(client, "semanticTokens/full", uri);
     }
+    tokens
 }
 
 /// Runs `work`, turning a panic into `None` so that one bad input cannot stop the server.
@@ -222,6 +272,8 @@ impl LanguageServer for Backend {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(problems);
+        // The framework sends the answer next: from then on requests are served.
+        self.initialized.store(true, Ordering::SeqCst);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(convert::encoding_kind(encoding)),
@@ -406,7 +458,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         self.shared.forget(&uri);
         if self.shared.documents.remove(&uri).is_some() {
-            self.shared.publisher.publish(uri, None, Vec::new());
+            self.shared.publisher.publish(&uri, None, &[] as &[&[u8]]);
         }
     }
 
@@ -601,24 +653,10 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
+        // Requests normally come through `raw_semantic_tokens`; this answers the same.
         let uri = params.text_document.uri;
-        let encoding = self.encoding();
-        let Some(document) = self.shared.documents.get(&uri) else {
-            tracing::debug!(
-                "semanticTokens/full for a document that is not open: {}",
-                uri.as_str()
-            );
-            return Ok(None);
-        };
-        let tokens = guarded(|| semantic_tokens::full(&uri, &document, encoding));
-        drop(document);
-        match tokens {
-            Some(tokens) => Ok(Some(SemanticTokensResult::Tokens(tokens))),
-            None => {
-                self.report_failure("semanticTokens/full", &uri);
-                Ok(None)
-            }
-        }
+        Ok(whole_document_tokens(&self.shared, &self.client, &uri)
+            .map(SemanticTokensResult::Tokens))
     }
 
     async fn semantic_tokens_full_delta(

@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
+use super::diagnostic_json::DiagnosticJson;
 use crate::analysis::model::{self, Base, FileModel, StageModel, StageSummary};
 use crate::analysis::rules::{self, FileView, Finding, Keyword};
 use crate::analysis::settings::Context;
@@ -35,6 +36,8 @@ pub struct Document {
     pub context: Context,
     /// The findings last published for this text, with their fixes (for code actions).
     pub published: Vec<Finding>,
+    /// The JSON of the diagnostics last published.
+    pub(crate) published_json: DiagnosticJson,
     /// The file model of the last check (`None` for ignore files): FROM lines and global ARGs.
     pub model: Option<Arc<FileModel>>,
     /// The images the stages build on, from the last check.
@@ -65,6 +68,7 @@ impl Document {
             tree,
             context: Context::default(),
             published: Vec::new(),
+            published_json: DiagnosticJson::default(),
             model: None,
             base_images: Vec::new(),
             cache: FxHashMap::default(),

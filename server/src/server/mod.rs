@@ -4,6 +4,7 @@ mod backend;
 mod code_actions;
 mod completion;
 mod convert;
+mod diagnostic_json;
 pub mod document;
 mod document_links;
 mod folding;
@@ -12,8 +13,10 @@ mod hover;
 mod images;
 mod inlay_hints;
 mod navigation;
+mod output;
 mod progress;
 mod publisher;
+mod raw_responses;
 mod rename;
 mod selection;
 mod semantic_tokens;
@@ -59,21 +62,28 @@ pub fn run_stdio() -> ExitCode {
     }
 }
 
+/// How long the server waits, at the end, for the client to read its last messages.
+const LAST_WRITES: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves LSP on any byte streams (stdio, or in-process pipes in tests). Returns
 /// whether the client asked for `shutdown` before the end.
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin + Send + 'static,
 {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shutdown);
-    let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
-        .custom_method(transport::REJECT_METHOD, Backend::reject_message)
-        .finish();
-    Server::new(transport::GuardedInput::new(input), output, socket)
-        .serve(service)
+    let (outbox, splitter, writer) = output::spawn(output);
+    let backend_outbox = outbox.clone();
+    let (service, socket) =
+        LspService::build(move |client| Backend::new(client, flag, backend_outbox))
+            .custom_method(transport::REJECT_METHOD, Backend::reject_message)
+            .finish();
+    Server::new(transport::GuardedInput::new(input), splitter, socket)
+        .serve(raw_responses::RawResponses::new(service))
         .await;
+    writer.finish(&outbox, LAST_WRITES).await;
     shutdown.load(Ordering::SeqCst)
 }
 

@@ -1,67 +1,45 @@
-//! Publishes diagnostics in the order they were computed, newest version last.
+//! Publishes diagnostics: written as JSON on the spot and queued for the output, in the order computed.
 //!
-//! Handlers run concurrently and sending is asynchronous, so two handlers could
-//! otherwise deliver their results out of order. Each handler enqueues its result
-//! synchronously (in the order the changes arrived); one task sends them, dropping
-//! results that a newer one for the same document has already replaced.
+//! Handlers run concurrently, but each publishes synchronously, before its first
+//! `.await`, so publications are queued in the order the changes arrived; the output
+//! writes them in that order and skips one a newer publication for the same document
+//! replaced before it was written.
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{Diagnostic, Uri};
+use tower_lsp_server::ls_types::Uri;
 
-#[derive(Debug)]
-struct Publication {
-    uri: Uri,
-    version: Option<i32>,
-    diagnostics: Vec<Diagnostic>,
-}
+use super::output::Outbox;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Publisher {
-    queue: UnboundedSender<Publication>,
+    outbox: Outbox,
 }
 
 impl Publisher {
-    /// Starts the sending task on the current tokio runtime.
-    pub fn spawn(client: Client) -> Self {
-        let (queue, receiver) = unbounded_channel();
-        tokio::spawn(send_all(client, receiver));
-        Publisher { queue }
+    pub fn new(outbox: Outbox) -> Self {
+        Publisher { outbox }
     }
 
-    /// Queues diagnostics for a document version (`None`: the document was closed).
-    pub fn publish(&self, uri: Uri, version: Option<i32>, diagnostics: Vec<Diagnostic>) {
-        if self
-            .queue
-            .send(Publication {
-                uri,
-                version,
-                diagnostics,
-            })
-            .is_err()
-        {
-            tracing::debug!("diagnostics dropped: the server is stopping");
-        }
-    }
-}
-
-async fn send_all(client: Client, mut receiver: UnboundedReceiver<Publication>) {
-    let mut batch = Vec::new();
-    while receiver.recv_many(&mut batch, 256).await > 0 {
-        let superseded: Vec<bool> = (0..batch.len())
-            .map(|i| batch[i + 1..].iter().any(|later| later.uri == batch[i].uri))
-            .collect();
-        for (publication, superseded) in batch.drain(..).zip(superseded) {
-            if superseded {
-                continue;
+    /// Queues the diagnostics of a document version (`None`: the document was closed),
+    /// each already written as a JSON `Diagnostic`.
+    pub fn publish<D: AsRef<[u8]>>(&self, uri: &Uri, version: Option<i32>, diagnostics: &[D]) {
+        self.outbox.diagnostics(uri.as_str(), |out| {
+            // The fields of `PublishDiagnosticsParams`, in the order serde writes them.
+            out.extend_from_slice(br#"{"uri":"#);
+            serde_json::to_writer(&mut *out, uri)?;
+            out.extend_from_slice(br#","diagnostics":["#);
+            for (i, diagnostic) in diagnostics.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(diagnostic.as_ref());
             }
-            client
-                .publish_diagnostics(
-                    publication.uri,
-                    publication.diagnostics,
-                    publication.version,
-                )
-                .await;
-        }
+            out.push(b']');
+            if let Some(version) = version {
+                out.extend_from_slice(br#","version":"#);
+                out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
+            }
+            out.push(b'}');
+            Ok(())
+        });
     }
 }

@@ -10,7 +10,9 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::Uri;
 
 use super::convert;
+use super::diagnostic_json::to_json;
 use super::document::Document;
+use super::output::Outbox;
 use super::progress::LookupProgress;
 use super::publisher::Publisher;
 use crate::position::{LineIndex, PositionEncoding};
@@ -28,6 +30,8 @@ pub(crate) struct Shared {
     pub documents: Arc<DashMap<Uri, Document>>,
     encoding: Arc<AtomicU8>,
     pub publisher: Publisher,
+    /// Messages serialised here rather than by the framework.
+    pub outbox: Outbox,
     /// `None` until the settings are known (after `initialize`).
     registry: Arc<RwLock<Option<Registry>>>,
     /// The client refreshes inlay hints when asked (`workspace/inlayHint/refresh`).
@@ -39,9 +43,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(client: Client) -> Shared {
+    pub fn new(client: Client, outbox: Outbox) -> Shared {
         Shared {
-            publisher: Publisher::spawn(client.clone()),
+            publisher: Publisher::new(outbox.clone()),
+            outbox,
             progress: LookupProgress::spawn(client.clone()),
             client,
             documents: Arc::default(),
@@ -109,16 +114,13 @@ impl Shared {
         }
         let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
         let index = LineIndex::new(&document.text);
-        let mut diagnostics: Vec<_> = findings
-            .iter()
-            .map(|e| convert::diagnostic(&index, e, encoding))
-            .collect();
+        let mut diagnostics = document.published_json.write(&index, &findings, encoding);
         if hidden > 0 {
-            diagnostics.push(convert::too_many(hidden, MAX_DIAGNOSTICS));
+            diagnostics.push(to_json(&convert::too_many(hidden, MAX_DIAGNOSTICS)));
         }
         document.published = findings;
         self.publisher
-            .publish(uri.clone(), Some(document.version), diagnostics);
+            .publish(uri, Some(document.version), &diagnostics);
     }
 
     /// Looks up, after `delay` and in the background, the document's base images the
