@@ -2,8 +2,9 @@
 
 use std::ops::Range;
 
-use super::{Alias, Check, FileView, Findings, Rule, Tag};
+use super::{Alias, Check, Findings, Rule, Tag};
 use crate::analysis::expand;
+use crate::analysis::model::StageModel;
 use crate::syntax::Severity;
 
 pub static FROM_PLATFORM_CONSTANT: Rule = Rule {
@@ -25,7 +26,7 @@ Platforms built from ARGs are not reported.",
     tags: &[],
     fixable: false,
     enabled_by_default: true,
-    check: Check::File(check_constant),
+    check: Check::Stage(check_constant),
 };
 
 pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
@@ -43,20 +44,17 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
     tags: &[Tag::Unnecessary],
     fixable: false,
     enabled_by_default: true,
-    check: Check::File(check_redundant),
+    check: Check::Stage(check_redundant),
 };
 
 /// Each FROM's `--platform` value (quotes removed), its range, and the stage name.
-fn platforms(view: &FileView<'_, '_>) -> Vec<(String, Range<usize>, Option<String>)> {
-    view.model
-        .stages
-        .iter()
-        .filter_map(|stage| {
-            let value = stage.platform.clone()?;
-            let (_, range) = stage.platform_written.as_ref()?;
-            Some((value, range.clone(), stage.name.clone()))
-        })
-        .collect()
+/// The stage's `--platform` as expanded and as written, and the stage's name. Checked
+/// per stage, so that an edit elsewhere reuses what was found here.
+fn platform(stage: &StageModel<'_, '_>) -> Option<(String, Range<usize>, Option<String>)> {
+    let info = stage.file.stages.get(stage.stage.index)?;
+    let value = info.platform.clone()?;
+    let (_, range) = info.platform_written.as_ref()?;
+    Some((value, range.clone(), info.name.clone()))
 }
 
 /// The OS and architecture of a platform string, as containerd's parser reads
@@ -128,19 +126,19 @@ fn is_arch(text: &str) -> bool {
     )
 }
 
-fn check_constant(view: &FileView<'_, '_>, findings: &mut Findings) {
-    for (value, range, name) in platforms(view) {
-        if !expand::references(&value, view.model.escape).is_empty() {
-            continue;
+fn check_constant(stage: &StageModel<'_, '_>, findings: &mut Findings) {
+    if let Some((value, range, name)) = platform(stage) {
+        if !expand::references(&value, stage.file.escape).is_empty() {
+            return;
         }
         let Some((os, arch)) = parse_platform(&value) else {
-            continue; // BuildKit rejects it when it builds
+            return; // BuildKit rejects it when it builds
         };
         let name = name.unwrap_or_default();
         if !name.is_empty()
             && (name.contains(&os) || arch.as_deref().is_some_and(|a| name.contains(a)))
         {
-            continue;
+            return;
         }
         findings.report(
             range,
@@ -151,10 +149,10 @@ fn check_constant(view: &FileView<'_, '_>, findings: &mut Findings) {
     }
 }
 
-fn check_redundant(view: &FileView<'_, '_>, findings: &mut Findings) {
+fn check_redundant(stage: &StageModel<'_, '_>, findings: &mut Findings) {
     const MARK: &str = "\u{0}target";
-    for (value, range, _) in platforms(view) {
-        let expansion = expand::expand(&value, view.model.escape, &|name| {
+    if let Some((value, range, _)) = platform(stage) {
+        let expansion = expand::expand(&value, stage.file.escape, &|name| {
             (name == "TARGETPLATFORM").then(|| MARK.to_owned())
         });
         if expansion.references.len() == 1 && expansion.value == MARK {

@@ -45,7 +45,7 @@ node:${NODE_VERSION}` becomes `FROM node:`, which fails, or a misspelt name sile
     tags: &[],
     fixable: false,
     enabled_by_default: true,
-    check: Check::File(check_undefined_in_from),
+    check: Check::Stage(check_undefined_in_from),
 };
 
 pub static INVALID_DEFAULT_ARG_IN_FROM: Rule = Rule {
@@ -222,15 +222,12 @@ fn check_undefined(model: &StageModel<'_, '_>, findings: &mut Findings) {
     }
 }
 
-fn check_undefined_in_from(view: &FileView<'_, '_>, findings: &mut Findings) {
-    let escape = view.model.escape;
-    let declared: Vec<&str> = view
-        .model
-        .global_args
-        .iter()
-        .map(|d| d.name.as_str())
-        .collect();
-    for stage in &view.model.stages {
+/// Checked per stage (its FROM line), so that an edit elsewhere reuses what was found.
+fn check_undefined_in_from(stage_model: &StageModel<'_, '_>, findings: &mut Findings) {
+    let file = stage_model.file;
+    let escape = file.escape;
+    let declared: Vec<&str> = file.global_args.iter().map(|d| d.name.as_str()).collect();
+    if let Some(stage) = file.stages.get(stage_model.stage.index) {
         let mut words: Vec<(&str, usize)> = vec![(stage.image.as_str(), stage.image_range.start)];
         if let Some((text, range)) = &stage.platform_written {
             words.push((text.as_str(), range.start));
