@@ -38,26 +38,36 @@ pub struct LineCol {
 /// index keeps its own copy of the text, so it can never be asked about a different one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineIndex {
-    text: Box<str>,
+    text: String,
     /// Byte offset of the first byte of every line; `line_starts[0] == 0`.
     line_starts: Vec<usize>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let mut index = LineIndex {
+            text: String::new(),
+            line_starts: Vec::new(),
+        };
+        index.rebuild(text);
+        index
+    }
+
+    /// Indexes `text` instead, in the memory this index already holds: the server
+    /// indexes a document on every keystroke to place its diagnostics, and fresh
+    /// memory for a large document is slower to touch than the indexing itself.
+    pub fn rebuild(&mut self, text: &str) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.line_starts.clear();
+        self.line_starts.push(0);
         let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        // Searched rather than looped over: the server indexes a document on every
-        // keystroke to place its diagnostics.
+        // Searched rather than looped over: the search is several times faster.
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             // A `\r` followed by `\n` is one break, which the `\n` ends.
             if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
-                line_starts.push(i + 1);
+                self.line_starts.push(i + 1);
             }
-        }
-        LineIndex {
-            text: text.into(),
-            line_starts,
         }
     }
 
@@ -421,6 +431,16 @@ mod tests {
         assert_eq!(without.position(9, Utf16), lc(0, 7));
         assert_eq!(without.position(usize::MAX, Utf16), lc(0, 7));
         assert_eq!(without.offset(lc(0, 7), Utf16), 9);
+    }
+
+    /// An index rebuilt for another text is the index of that text alone.
+    #[test]
+    fn a_rebuilt_index_forgets_the_old_text() {
+        let mut index = LineIndex::new("a\r\nbb\rccc\nlonger text\n\n\n");
+        for text in ["x\ny", "", "\r\r\n\n", "one line"] {
+            index.rebuild(text);
+            assert_eq!(index, LineIndex::new(text));
+        }
     }
 
     #[test]

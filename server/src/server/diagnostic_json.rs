@@ -24,9 +24,20 @@ struct Decided {
 /// The JSON of the diagnostics last published for one document. A document with
 /// hundreds of findings publishes all of them on every keystroke, and writing them
 /// took longer than finding them; most are unchanged by an edit.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct DiagnosticJson {
     written: FxHashMap<u64, (Decided, Arc<[u8]>)>,
+    /// The lines of the text last written for, kept to be rebuilt in place.
+    index: LineIndex,
+}
+
+impl Default for DiagnosticJson {
+    fn default() -> Self {
+        DiagnosticJson {
+            written: FxHashMap::default(),
+            index: LineIndex::new(""),
+        }
+    }
 }
 
 impl DiagnosticJson {
@@ -34,10 +45,12 @@ impl DiagnosticJson {
     /// others written now. Only these are remembered afterwards.
     pub fn write(
         &mut self,
-        index: &LineIndex,
+        text: &str,
         findings: &[Finding],
         encoding: PositionEncoding,
     ) -> Vec<Arc<[u8]>> {
+        self.index.rebuild(text);
+        let index = &self.index;
         let mut previous = std::mem::take(&mut self.written);
         let mut out = Vec::with_capacity(findings.len());
         for finding in findings {
@@ -99,7 +112,7 @@ mod tests {
 
     fn written(memo: &mut DiagnosticJson, text: &str) -> Vec<Arc<[u8]>> {
         let findings = crate::analysis::check(FileKind::Dockerfile, text, &Context::default());
-        memo.write(&LineIndex::new(text), &findings, PositionEncoding::Utf16)
+        memo.write(text, &findings, PositionEncoding::Utf16)
     }
 
     /// What serde writes for each finding of `text`.

@@ -93,7 +93,12 @@ impl Document {
             }
         }
         self.version = version;
-        self.text = self.rope.to_string();
+        // Rebuilt in the memory it holds: fresh memory for a large document costs more
+        // to touch than the copy.
+        self.text.clear();
+        for chunk in self.rope.chunks() {
+            self.text.push_str(chunk);
+        }
         let old = reuse.then_some(&self.tree);
         self.tree = syntax::parse(self.kind, &self.text, old)?;
         Ok(())

@@ -9,6 +9,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use rustc_hash::FxHashSet;
@@ -20,12 +21,12 @@ use tower_lsp_server::jsonrpc::Id;
 /// One queued item for the writer.
 #[derive(Debug)]
 enum Outgoing {
-    Frame(Vec<u8>),
+    Frame(Frame),
     /// A `publishDiagnostics` frame: a later one for the same document, queued before
     /// this one is written, replaces it.
     Diagnostics {
         uri: String,
-        frame: Vec<u8>,
+        frame: Frame,
     },
     /// Write what came before, then stop.
     End,
@@ -35,7 +36,32 @@ enum Outgoing {
 #[derive(Debug, Clone)]
 pub(crate) struct Outbox {
     queue: UnboundedSender<Outgoing>,
+    /// Buffers the writer is done with, for the next messages: a publication of a large
+    /// document is hundreds of kilobytes, and fresh memory that size is slower to touch
+    /// than writing the message.
+    spare: Arc<Mutex<Vec<Vec<u8>>>>,
 }
+
+/// A framed message: its bytes start at `start` of `bytes`.
+#[derive(Debug)]
+struct Frame {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl Frame {
+    fn whole(bytes: Vec<u8>) -> Frame {
+        Frame { bytes, start: 0 }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+}
+
+/// How many buffers are kept, and the largest kept.
+const SPARE_BUFFERS: usize = 2;
+const LARGEST_SPARE: usize = 4 << 20;
 
 impl Outbox {
     /// Queues a `textDocument/publishDiagnostics` notification for `uri`, its `params`
@@ -45,7 +71,7 @@ impl Outbox {
         uri: &str,
         params: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
     ) {
-        let framed = framed(|out| {
+        let framed = self.framed(|out| {
             out.extend_from_slice(
                 br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":"#,
             );
@@ -64,7 +90,7 @@ impl Outbox {
     /// Queues the successful response to request `id`, its `result` written as JSON
     /// by `result` (large results are written by hand, faster than serde can).
     pub fn respond(&self, id: &Id, result: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) {
-        let framed = framed(|out| {
+        let framed = self.framed(|out| {
             out.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
             result(out)?;
             out.extend_from_slice(br#","id":"#);
@@ -82,25 +108,49 @@ impl Outbox {
             tracing::debug!("a message dropped: the output is closed");
         }
     }
+
+    /// The message `write` writes, framed, in a spare buffer when there is one.
+    fn framed(&self, write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Option<Frame> {
+        let mut bytes = lock(&self.spare).pop().unwrap_or_default();
+        bytes.clear();
+        frame(bytes, write)
+    }
 }
 
-/// The message `write` writes, framed.
-fn framed(write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Option<Vec<u8>> {
+/// Keeps a buffer the writer is done with for the next message.
+fn give_back(spare: &Mutex<Vec<Vec<u8>>>, mut bytes: Vec<u8>) {
+    if bytes.capacity() > LARGEST_SPARE {
+        return;
+    }
+    let mut spare = lock(spare);
+    if spare.len() < SPARE_BUFFERS {
+        bytes.clear();
+        spare.push(bytes);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The message `write` writes into `bytes`, framed.
+fn frame(
+    mut bytes: Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+) -> Option<Frame> {
     // Room for the header, written once the length is known.
-    let mut frame = Vec::with_capacity(4096);
-    frame.extend_from_slice(HEADER_ROOM);
-    if let Err(error) = write(&mut frame) {
+    bytes.extend_from_slice(HEADER_ROOM);
+    if let Err(error) = write(&mut bytes) {
         tracing::error!("cannot serialise a message: {error}");
         return None;
     }
     let header = format!(
         "Content-Length: {}\r\n\r\n",
-        frame.len() - HEADER_ROOM.len()
+        bytes.len() - HEADER_ROOM.len()
     );
     let start = HEADER_ROOM.len() - header.len();
-    frame[start..HEADER_ROOM.len()].copy_from_slice(header.as_bytes());
-    frame.drain(..start);
-    Some(frame)
+    bytes[start..HEADER_ROOM.len()].copy_from_slice(header.as_bytes());
+    Some(Frame { bytes, start })
 }
 
 /// Enough for `Content-Length: <20 digits>\r\n\r\n`.
@@ -112,7 +162,11 @@ pub(crate) fn spawn<O: AsyncWrite + Unpin + Send + 'static>(
     output: O,
 ) -> (Outbox, FrameSplitter, Writer) {
     let (queue, receiver) = unbounded_channel();
-    let outbox = Outbox { queue };
+    let spare: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let outbox = Outbox {
+        queue,
+        spare: Arc::clone(&spare),
+    };
     let splitter = FrameSplitter {
         outbox: outbox.clone(),
         pending: Vec::new(),
@@ -120,7 +174,7 @@ pub(crate) fn spawn<O: AsyncWrite + Unpin + Send + 'static>(
     (
         outbox,
         splitter,
-        Writer(tokio::spawn(write_frames(output, receiver))),
+        Writer(tokio::spawn(write_frames(output, receiver, spare))),
     )
 }
 
@@ -138,7 +192,11 @@ impl Writer {
     }
 }
 
-async fn write_frames<O: AsyncWrite + Unpin>(output: O, mut queue: UnboundedReceiver<Outgoing>) {
+async fn write_frames<O: AsyncWrite + Unpin>(
+    output: O,
+    mut queue: UnboundedReceiver<Outgoing>,
+    spare: Arc<Mutex<Vec<Vec<u8>>>>,
+) {
     let mut output = BufWriter::with_capacity(64 * 1024, output);
     let mut batch = Vec::new();
     while queue.recv_many(&mut batch, 256).await > 0 {
@@ -161,10 +219,11 @@ async fn write_frames<O: AsyncWrite + Unpin>(output: O, mut queue: UnboundedRece
                 _ if !keep => continue,
                 Outgoing::Frame(frame) | Outgoing::Diagnostics { frame, .. } => frame,
             };
-            if let Err(error) = output.write_all(&frame).await {
+            if let Err(error) = output.write_all(frame.as_bytes()).await {
                 tracing::warn!("cannot write to the client: {error}");
                 return;
             }
+            give_back(&spare, frame.bytes);
         }
         if let Err(error) = output.flush().await {
             tracing::warn!("cannot write to the client: {error}");
@@ -189,7 +248,7 @@ impl FrameSplitter {
         while let Some(length) = frame_length(&self.pending) {
             let rest = self.pending.split_off(length);
             let frame = std::mem::replace(&mut self.pending, rest);
-            self.outbox.send(Outgoing::Frame(frame));
+            self.outbox.send(Outgoing::Frame(Frame::whole(frame)));
         }
     }
 }
@@ -257,13 +316,41 @@ mod tests {
     #[test]
     fn messages_are_framed() {
         let message = serde_json::json!({"a": "é"});
-        let frame = framed(|out| serde_json::to_writer(out, &message)).expect("frame");
-        let text = String::from_utf8(frame).expect("UTF-8");
+        let frame = frame(Vec::new(), |out| serde_json::to_writer(out, &message)).expect("frame");
+        let text = String::from_utf8(frame.as_bytes().to_vec()).expect("UTF-8");
         let body = r#"{"a":"é"}"#;
         assert_eq!(
             text,
             format!("Content-Length: {}\r\n\r\n{body}", body.len())
         );
+    }
+
+    /// The buffer of a written message holds the next one: a large publication on
+    /// every keystroke does not ask the system for fresh memory each time.
+    #[tokio::test(flavor = "current_thread")]
+    async fn written_buffers_hold_the_next_messages() {
+        let (_client, server) = tokio::io::duplex(1 << 20);
+        let (outbox, _splitter, writer) = spawn(server);
+        outbox.respond(&Id::Number(1), |out| {
+            out.extend_from_slice(&[b'1'; 100_000]);
+            Ok(())
+        });
+        for _ in 0..100 {
+            if !lock(&outbox.spare).is_empty() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        let kept: Vec<usize> = lock(&outbox.spare).iter().map(Vec::capacity).collect();
+        assert!(matches!(kept[..], [c] if c >= 100_000), "{kept:?}");
+        outbox.respond(&Id::Number(2), |out| {
+            out.push(b'2');
+            Ok(())
+        });
+        assert!(lock(&outbox.spare).is_empty(), "the next message took it");
+        writer
+            .finish(&outbox, std::time::Duration::from_secs(5))
+            .await;
     }
 
     /// The framework's bytes in odd pieces and our own frames come out whole and in

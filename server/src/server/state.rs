@@ -15,7 +15,7 @@ use super::document::Document;
 use super::output::Outbox;
 use super::progress::LookupProgress;
 use super::publisher::Publisher;
-use crate::position::{LineIndex, PositionEncoding};
+use crate::position::PositionEncoding;
 use crate::registry::{Lookup, Registry, RegistrySettings};
 use crate::syntax::FileKind;
 
@@ -113,8 +113,9 @@ impl Shared {
             }
         }
         let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
-        let index = LineIndex::new(&document.text);
-        let mut diagnostics = document.published_json.write(&index, &findings, encoding);
+        let mut diagnostics = document
+            .published_json
+            .write(&document.text, &findings, encoding);
         if hidden > 0 {
             diagnostics.push(to_json(&convert::too_many(hidden, MAX_DIAGNOSTICS)));
         }
