@@ -1,6 +1,7 @@
 //! The language server's latency as an editor sees it, over stdio with the release binary:
 //! `initialize` on fresh processes, and one-character edits until the last byte of their
-//! diagnostics arrives (this client's own JSON parsing left out), in a realistic 60-line Dockerfile and a generated 5,000-line one; plus the peak memory.
+//! diagnostics arrives (this client's own JSON parsing left out), in a realistic 60-line
+//! Dockerfile and a generated 5,000-line one; plus the peak memory.
 //!
 //! Run with `cargo bench -p dockerfile-lsp --bench lsp_latency`. Set `LSP_BENCH_JSON=path`
 //! to also write the figures as JSON, and `LSP_BENCH_STRICT=1` to exit with status 1 when a

@@ -32,6 +32,16 @@ pub struct LineCol {
     pub col: u32,
 }
 
+/// Whether a line ends at byte `at`: a `\n`, or a `\r` not followed by `\n` (a `\r\n`
+/// is one break, which its `\n` ends), as the LSP specification counts lines.
+pub(crate) fn is_line_break(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
+        b'\n' => true,
+        b'\r' => bytes.get(at + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
 /// The text of a document plus where each of its lines starts.
 ///
 /// Line breaks are `\n`, `\r\n` and a lone `\r`, as the LSP specification says. The
@@ -64,8 +74,7 @@ impl LineIndex {
         let bytes = text.as_bytes();
         // Searched rather than looped over: the search is several times faster.
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            // A `\r` followed by `\n` is one break, which the `\n` ends.
-            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+            if is_line_break(bytes, i) {
                 self.line_starts.push(i + 1);
             }
         }

@@ -216,13 +216,13 @@ async fn write_frames<O: AsyncWrite + Unpin>(
                     ended = true;
                     break;
                 }
-                _ if !keep => continue,
                 Outgoing::Frame(frame) | Outgoing::Diagnostics { frame, .. } => frame,
             };
-            if let Err(error) = output.write_all(frame.as_bytes()).await {
+            if keep && let Err(error) = output.write_all(frame.as_bytes()).await {
                 tracing::warn!("cannot write to the client: {error}");
                 return;
             }
+            // A replaced publication's buffer serves the next one as well.
             give_back(&spare, frame.bytes);
         }
         if let Err(error) = output.flush().await {

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::{
 
 use super::document::Document;
 use crate::analysis::highlight::{Highlight, TokenKind, highlights, modifier};
-use crate::position::PositionEncoding;
+use crate::position::{PositionEncoding, is_line_break};
 use crate::syntax::{Dockerfile, FileKind};
 
 /// The LSP token type of each of our kinds, in the legend's order.
@@ -293,15 +293,6 @@ pub(crate) fn encode(
         }
     }
     out
-}
-
-/// Whether a line ends at `at`: `\n`, or a `\r` not followed by `\n`.
-fn is_line_break(bytes: &[u8], at: usize) -> bool {
-    match bytes[at] {
-        b'\n' => true,
-        b'\r' => bytes.get(at + 1) != Some(&b'\n'),
-        _ => false,
-    }
 }
 
 /// How many columns some UTF-8 bytes take in `encoding`.

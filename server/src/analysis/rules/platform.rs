@@ -47,9 +47,8 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
     check: Check::Stage(check_redundant),
 };
 
-/// Each FROM's `--platform` value (quotes removed), its range, and the stage name.
-/// The stage's `--platform` as expanded and as written, and the stage's name. Checked
-/// per stage, so that an edit elsewhere reuses what was found here.
+/// The stage's `--platform` value (quotes removed), the range it is written at, and the
+/// stage's name. Checked per stage, so that an edit elsewhere reuses what was found here.
 fn platform(stage: &StageModel<'_, '_>) -> Option<(String, Range<usize>, Option<String>)> {
     let info = stage.file.stages.get(stage.stage.index)?;
     let value = info.platform.clone()?;
