@@ -14,6 +14,7 @@ pub(crate) mod highlight;
 pub(crate) mod highlight_memo;
 pub mod ignore_match;
 pub mod image_ref;
+pub(crate) mod instruction_memo;
 pub mod model;
 pub mod navigation;
 pub mod occurrences;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, Parser, Tree};
 
+use crate::analysis::instruction_memo;
 use crate::syntax::{Heredoc, Instruction, InstructionKind};
 
 /// How a command is joined to the one before it.
@@ -247,29 +248,31 @@ pub fn shell_scripts(instruction: &Instruction<'_>) -> Vec<ShellScript> {
 ///
 /// Many rules look at the same RUN, one after the other and again from stage checks,
 /// and most RUNs are unchanged from one keystroke to the next. So results are kept per
-/// thread by the instruction's text, positions relative to its start; the last one is
-/// also kept with its absolute positions.
+/// thread by the instruction's text, positions relative to its start (a RUN moved by an
+/// edit above it is not parsed again), and in the instruction memo with absolute
+/// positions (the rules reading one RUN share one result).
 pub fn run_commands(instruction: &Instruction<'_>) -> Arc<RunCommands> {
     if instruction.kind() != InstructionKind::Run || instruction.shell_command().is_none() {
         return Arc::default();
     }
+    let found = instruction_memo::memo(instruction, |i| RunMemo(run_commands_by_text(i)));
+    Arc::clone(&found.0)
+}
+
+/// [`run_commands`] as the instruction memo keeps it.
+struct RunMemo(Arc<RunCommands>);
+
+fn run_commands_by_text(instruction: &Instruction<'_>) -> Arc<RunCommands> {
     let src = instruction.src();
     let range = instruction.node().byte_range();
     let start = range.start;
-    let key = (src.as_ptr() as usize, range.clone(), instruction.escape());
     let text = src.get(range).unwrap_or("");
+    let mut hasher = rustc_hash::FxHasher::default();
+    (instruction.escape(), text).hash(&mut hasher);
+    let hash = hasher.finish();
     RUN_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some((k, t, found)) = cache.last.as_ref()
-            && *k == key
-            && t == text
-        {
-            return Arc::clone(found);
-        }
-        let mut hasher = rustc_hash::FxHasher::default();
-        (instruction.escape(), text).hash(&mut hasher);
-        let hash = hasher.finish();
-        let found = match cache.by_text.get(&hash) {
+        match cache.get(&hash) {
             Some((t, relative)) if t == text => Arc::new(relative.shifted(start, true)),
             _ => {
                 let mut commands = Vec::new();
@@ -279,17 +282,13 @@ pub fn run_commands(instruction: &Instruction<'_>) -> Arc<RunCommands> {
                     commands.extend(script.commands());
                 }
                 let found = RunCommands { commands, complete };
-                if cache.by_text.len() >= RUN_CACHE_SIZE {
-                    cache.by_text.clear();
+                if cache.len() >= RUN_CACHE_SIZE {
+                    cache.clear();
                 }
-                cache
-                    .by_text
-                    .insert(hash, (text.to_owned(), found.shifted(start, false)));
+                cache.insert(hash, (text.to_owned(), found.shifted(start, false)));
                 Arc::new(found)
             }
-        };
-        cache.last = Some((key, text.to_owned(), Arc::clone(&found)));
-        found
+        }
     })
 }
 
@@ -341,19 +340,11 @@ impl RunCommands {
 /// RUNs remembered per thread before the cache starts over (a few thousand lines' worth).
 const RUN_CACHE_SIZE: usize = 4096;
 
-type RunKey = (usize, Range<usize>, char);
-
-#[derive(Default)]
-struct RunCache {
-    /// The last RUN asked for, with absolute positions.
-    last: Option<(RunKey, String, Arc<RunCommands>)>,
+thread_local! {
     /// By a hash of escape character and text: the text and its commands, positions
     /// relative to the instruction.
-    by_text: rustc_hash::FxHashMap<u64, (String, RunCommands)>,
-}
-
-thread_local! {
-    static RUN_CACHE: RefCell<RunCache> = RefCell::default();
+    static RUN_CACHE: RefCell<rustc_hash::FxHashMap<u64, (String, RunCommands)>> =
+        RefCell::default();
 }
 
 /// `RUN <<EOF`: the heredoc is the only thing on the line, so BuildKit runs its body.

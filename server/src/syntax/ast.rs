@@ -25,6 +25,18 @@ struct KindIds {
     as_field: u16,
     body_field: u16,
     end_field: u16,
+    flag: u16,
+    shell_command: u16,
+    json_array: u16,
+    json_string: u16,
+    word: u16,
+    heredoc_marker: u16,
+    heredoc: u16,
+    pair: u16,
+    keyword: u16,
+    comment: u16,
+    line_continuation: u16,
+    equals: u16,
 }
 
 fn kind_ids() -> &'static KindIds {
@@ -56,6 +68,18 @@ fn kind_ids() -> &'static KindIds {
             as_field: language.field_id_for_name("as").map_or(0, u16::from),
             body_field: language.field_id_for_name("body").map_or(0, u16::from),
             end_field: language.field_id_for_name("end").map_or(0, u16::from),
+            flag: id("flag"),
+            shell_command: id("shell_command"),
+            json_array: id("json_array"),
+            json_string: id("json_string"),
+            word: id("word"),
+            heredoc_marker: id("heredoc_marker"),
+            heredoc: id("heredoc"),
+            pair: id("pair"),
+            keyword: id("keyword"),
+            comment: id("comment"),
+            line_continuation: id("line_continuation"),
+            equals: language.id_for_node_kind("=", false),
         }
     })
 }
@@ -504,38 +528,64 @@ impl<'t> Instruction<'t> {
         self.keyword().map_or("", |n| node_text(n, self.src))
     }
 
-    fn named_children(&self) -> Vec<Node<'t>> {
-        let mut cursor = self.node.walk();
-        self.node.named_children(&mut cursor).collect()
+    /// Visits the named children in order until `visit` breaks. Rules ask for an
+    /// instruction's parts many times over, so this walks once with kind ids and
+    /// collects nothing.
+    fn each_named_child<T>(&self, visit: impl FnMut(Node<'t>) -> Option<T>) -> Option<T> {
+        each_child(self.node, true, visit)
+    }
+
+    /// The named children whose kind is one of `kinds`.
+    fn named_children_of(&self, kinds: &[u16]) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        self.each_named_child(|n| {
+            if kinds.contains(&n.kind_id()) {
+                out.push(n);
+            }
+            None::<()>
+        });
+        out
+    }
+
+    fn flag_of(&self, node: Node<'t>) -> Flag<'t> {
+        Flag {
+            node,
+            src: self.src,
+            escape: self.escape,
+        }
     }
 
     pub fn flags(&self) -> Vec<Flag<'t>> {
-        self.named_children()
+        self.named_children_of(&[kind_ids().flag])
             .into_iter()
-            .filter(|n| n.kind() == "flag")
-            .map(|node| Flag {
-                node,
-                src: self.src,
-                escape: self.escape,
-            })
+            .map(|node| self.flag_of(node))
             .collect()
     }
 
     /// The last flag with this name (BuildKit lets a later flag win).
     pub fn flag(&self, name: &str) -> Option<Flag<'t>> {
-        self.flags().into_iter().rev().find(|f| f.name() == name)
+        let id = kind_ids().flag;
+        let mut last = None;
+        self.each_named_child(|n| {
+            if n.kind_id() == id && self.flag_of(n).name() == name {
+                last = Some(self.flag_of(n));
+            }
+            None::<()>
+        });
+        last
+    }
+
+    /// The first named child of this kind.
+    fn named_child_of(&self, kind: u16) -> Option<Node<'t>> {
+        self.each_named_child(|n| (n.kind_id() == kind).then_some(n))
     }
 
     pub fn shell_command(&self) -> Option<Node<'t>> {
-        self.named_children()
-            .into_iter()
-            .find(|n| n.kind() == "shell_command")
+        self.named_child_of(kind_ids().shell_command)
     }
 
     pub fn json_array(&self) -> Option<Node<'t>> {
-        self.named_children()
-            .into_iter()
-            .find(|n| n.kind() == "json_array")
+        self.named_child_of(kind_ids().json_array)
     }
 
     /// The strings of the JSON (exec) form, decoded; empty in shell form.
@@ -543,43 +593,51 @@ impl<'t> Instruction<'t> {
         let Some(array) = self.json_array() else {
             return Vec::new();
         };
-        let mut cursor = array.walk();
-        array
-            .named_children(&mut cursor)
-            .filter(|n| n.kind() == "json_string")
-            .map(|n| serde_json::from_str::<String>(self.text(n)).unwrap_or_default())
-            .collect()
+        let id = kind_ids().json_string;
+        let mut strings = Vec::new();
+        each_child(array, true, |n| {
+            if n.kind_id() == id {
+                strings.push(serde_json::from_str::<String>(self.text(n)).unwrap_or_default());
+            }
+            None::<()>
+        });
+        strings
     }
 
     /// Word arguments and heredoc markers, in order (COPY, FROM, EXPOSE, ...).
     pub fn arguments(&self) -> Vec<Node<'t>> {
-        self.named_children()
-            .into_iter()
-            .filter(|n| matches!(n.kind(), "word" | "heredoc_marker"))
-            .collect()
+        let ids = kind_ids();
+        self.named_children_of(&[ids.word, ids.heredoc_marker])
     }
 
     /// The bytes of the first argument, or of the whole instruction when it has none:
     /// where a finding about the instruction's value goes.
     pub fn first_argument_range(&self) -> Range<usize> {
-        self.arguments()
-            .first()
-            .map_or(self.node.byte_range(), |n| n.byte_range())
+        let ids = kind_ids();
+        self.each_named_child(|n| {
+            (n.kind_id() == ids.word || n.kind_id() == ids.heredoc_marker).then_some(n)
+        })
+        .map_or(self.node.byte_range(), |n| n.byte_range())
     }
 
     /// Like [`Self::arguments`], with FROM's `AS` keyword in its place.
     pub fn arguments_with_as(&self) -> Vec<Node<'t>> {
-        let as_keyword = self.node.child_by_field_id(kind_ids().as_field);
-        self.named_children()
-            .into_iter()
-            .filter(|n| matches!(n.kind(), "word" | "heredoc_marker") || Some(*n) == as_keyword)
-            .collect()
+        let ids = kind_ids();
+        let as_keyword = self.node.child_by_field_id(ids.as_field);
+        let mut out = Vec::new();
+        self.each_named_child(|n| {
+            if n.kind_id() == ids.word || n.kind_id() == ids.heredoc_marker || Some(n) == as_keyword
+            {
+                out.push(n);
+            }
+            None::<()>
+        });
+        out
     }
 
     pub fn pairs(&self) -> Vec<Pair<'t>> {
-        self.named_children()
+        self.named_children_of(&[kind_ids().pair])
             .into_iter()
-            .filter(|n| n.kind() == "pair")
             .map(|node| Pair {
                 node,
                 src: self.src,
@@ -589,23 +647,25 @@ impl<'t> Instruction<'t> {
 
     /// Heredoc markers with their bodies, in order.
     pub fn heredocs(&self) -> Vec<Heredoc<'t>> {
+        let ids = kind_ids();
         let mut markers = Vec::new();
         let mut blocks = Vec::new();
-        for child in self.named_children() {
-            match child.kind() {
-                "heredoc_marker" => markers.push(child),
-                "shell_command" => {
-                    let mut cursor = child.walk();
-                    markers.extend(
-                        child
-                            .named_children(&mut cursor)
-                            .filter(|n| n.kind() == "heredoc_marker"),
-                    );
-                }
-                "heredoc" => blocks.push(child),
-                _ => {}
+        self.each_named_child(|child| {
+            let kind = child.kind_id();
+            if kind == ids.heredoc_marker {
+                markers.push(child);
+            } else if kind == ids.shell_command {
+                each_child(child, true, |n| {
+                    if n.kind_id() == ids.heredoc_marker {
+                        markers.push(n);
+                    }
+                    None::<()>
+                });
+            } else if kind == ids.heredoc {
+                blocks.push(child);
             }
-        }
+            None::<()>
+        });
         markers
             .into_iter()
             .enumerate()
@@ -640,15 +700,9 @@ impl<'t> Instruction<'t> {
 
     /// Where the arguments start: after the keyword and flags.
     pub fn arguments_start(&self) -> Option<usize> {
-        self.named_children()
-            .into_iter()
-            .find(|n| {
-                !matches!(
-                    n.kind(),
-                    "keyword" | "flag" | "comment" | "line_continuation"
-                )
-            })
-            .map(|n| n.start_byte())
+        let ids = kind_ids();
+        let skipped = [ids.keyword, ids.flag, ids.comment, ids.line_continuation];
+        self.each_named_child(|n| (!skipped.contains(&n.kind_id())).then(|| n.start_byte()))
     }
 
     /// The logical text of a range inside this instruction.
@@ -670,19 +724,43 @@ impl<'t> Instruction<'t> {
 }
 
 fn line_end(node: Node<'_>) -> usize {
+    let ids = kind_ids();
     let mut end = node.start_byte();
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.kind() == "heredoc" {
-            break;
+    let nested = each_child(node, false, |child| {
+        if child.kind_id() == ids.heredoc {
+            return Some(None);
         }
-        if child.kind() == "instruction" || InstructionKind::from_node_kind(child.kind()).is_some()
-        {
-            return line_end(child).max(end);
+        if child.kind_id() == ids.instruction || instruction_kind(child).is_some() {
+            return Some(Some(line_end(child).max(end)));
         }
         end = child.end_byte();
+        None
+    });
+    nested.flatten().unwrap_or(end)
+}
+
+/// Visits the children of a node (the named ones only, or all) in order until `visit`
+/// returns something. Compares kind ids: `Node::kind` measures a C string each time.
+fn each_child<'t, T>(
+    node: Node<'t>,
+    named_only: bool,
+    mut visit: impl FnMut(Node<'t>) -> Option<T>,
+) -> Option<T> {
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return None;
     }
-    end
+    loop {
+        let child = cursor.node();
+        if !named_only || child.is_named() {
+            if let Some(found) = visit(child) {
+                return Some(found);
+            }
+        }
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
 }
 
 /// `--name=value`.
@@ -769,8 +847,8 @@ impl<'t> Pair<'t> {
 
 /// Whether a flag or pair is written with `=`.
 fn has_equals_sign(node: Node<'_>) -> bool {
-    let mut cursor = node.walk();
-    node.children(&mut cursor).any(|c| c.kind() == "=")
+    let equals = kind_ids().equals;
+    each_child(node, false, |c| (c.kind_id() == equals).then_some(())).is_some()
 }
 
 /// A heredoc: its marker on the instruction line, its body and end line.

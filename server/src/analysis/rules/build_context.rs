@@ -71,8 +71,9 @@ pub(super) fn whole_context_sources(instruction: &Instruction<'_>) -> Vec<PathAr
         return Vec::new();
     };
     args.sources
-        .into_iter()
+        .iter()
         .filter(|s| !s.heredoc && !s.variable && is_whole_context(&s.text))
+        .cloned()
         .collect()
 }
 

@@ -1,9 +1,10 @@
 //! COPY and ADD: sources, destinations, and ADD where COPY would do.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::{Alias, Check, Findings, Rule};
-use crate::analysis::expand;
+use crate::analysis::{expand, instruction_memo};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell;
 use crate::syntax::{Instruction, InstructionKind, Severity};
@@ -98,7 +99,20 @@ pub(super) struct FileArgs {
 }
 
 /// The sources and destination of a COPY or ADD with at least two arguments.
-pub(super) fn file_args(instruction: &Instruction<'_>) -> Option<FileArgs> {
+///
+/// Many rules read them from the same instruction; they are derived once.
+pub(super) fn file_args(instruction: &Instruction<'_>) -> Option<Arc<FileArgs>> {
+    if !matches!(
+        instruction.kind(),
+        InstructionKind::Copy | InstructionKind::Add
+    ) {
+        return None;
+    }
+    let memo = instruction_memo::memo(instruction, |i| derive_file_args(i).map(Arc::new));
+    (*memo).clone()
+}
+
+fn derive_file_args(instruction: &Instruction<'_>) -> Option<FileArgs> {
     if !matches!(
         instruction.kind(),
         InstructionKind::Copy | InstructionKind::Add

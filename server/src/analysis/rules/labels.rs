@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Alias, Check, Findings, Rule};
-use crate::analysis::expand;
+use crate::analysis::{expand, instruction_memo};
 use crate::analysis::model::{Base, StageModel};
 use crate::analysis::settings::{LabelType, Settings};
 use crate::syntax::{Instruction, InstructionKind, Severity};
@@ -221,10 +221,15 @@ fn literal(text: &str, escape: char) -> Option<String> {
     expansion.references.is_empty().then_some(expansion.value)
 }
 
-fn labels(instruction: &Instruction<'_>) -> Vec<Label> {
+/// The labels of a LABEL instruction, derived once for the rules that read them.
+fn labels(instruction: &Instruction<'_>) -> Arc<Vec<Label>> {
     if instruction.kind() != InstructionKind::Label {
-        return Vec::new();
+        return Arc::default();
     }
+    instruction_memo::memo(instruction, derive_labels)
+}
+
+fn derive_labels(instruction: &Instruction<'_>) -> Vec<Label> {
     let escape = instruction.escape();
     instruction
         .pairs()
@@ -297,9 +302,9 @@ fn key_problem(key: &str) -> Option<String> {
 }
 
 fn check_key(instruction: &Instruction<'_>, findings: &mut Findings) {
-    for label in labels(instruction) {
+    for label in labels(instruction).iter() {
         if let Some(problem) = label.key.as_deref().and_then(key_problem) {
-            findings.report(label.key_range, problem);
+            findings.report(label.key_range.clone(), problem);
         }
     }
 }
@@ -317,8 +322,12 @@ fn check_missing(model: &StageModel<'_, '_>, findings: &mut Findings) {
         .stage
         .instructions
         .iter()
-        .flat_map(labels)
-        .filter_map(|l| l.key)
+        .flat_map(|i| {
+            labels(i)
+                .iter()
+                .filter_map(|l| l.key.clone())
+                .collect::<Vec<_>>()
+        })
         .collect();
     let from = &model.stage.from;
     for (name, kind) in &settings.label_schema {
@@ -339,16 +348,16 @@ fn check_not_in_schema(instruction: &Instruction<'_>, findings: &mut Findings) {
     if settings.label_schema.is_empty() || !settings.strict_labels {
         return;
     }
-    for label in labels(instruction) {
-        let Some(key) = label.key else { continue };
-        if !settings.label_schema.iter().any(|(name, _)| *name == key) {
+    for label in labels(instruction).iter() {
+        let Some(key) = &label.key else { continue };
+        if !settings.label_schema.iter().any(|(name, _)| *name == *key) {
             let names = settings.label_schema.iter().map(|(name, _)| name.as_str());
             let hint = match crate::syntax::closest(&key, names) {
                 Some(close) => format!(" (did you mean `{close}`?)"),
                 None => String::new(),
             };
             findings.report(
-                label.key_range,
+                label.key_range.clone(),
                 format!("label `{key}` is not in the label schema{hint}: with strict labels only schema labels are allowed"),
             );
         }
@@ -357,13 +366,13 @@ fn check_not_in_schema(instruction: &Instruction<'_>, findings: &mut Findings) {
 
 fn check_empty(instruction: &Instruction<'_>, findings: &mut Findings) {
     let settings = settings(findings);
-    for label in labels(instruction) {
+    for label in labels(instruction).iter() {
         let (Some(key), Some(value)) = (&label.key, &label.value) else {
             continue;
         };
         if value.is_empty() && settings.label_schema.iter().any(|(name, _)| name == key) {
             findings.report(
-                label.value_range,
+                label.value_range.clone(),
                 format!("label `{key}` is empty, but the label schema expects a value"),
             );
         }
@@ -392,7 +401,10 @@ fn check_typed(
     problem: fn(&str) -> Option<String>,
 ) {
     let settings = settings(findings);
-    for label in labels(instruction) {
+    if !settings.label_schema.iter().any(|(_, k)| *k == kind) {
+        return;
+    }
+    for label in labels(instruction).iter() {
         let (Some(key), Some(value)) = (&label.key, &label.value) else {
             continue;
         };
@@ -405,7 +417,7 @@ fn check_typed(
         }
         if let Some(reason) = problem(value) {
             findings.report(
-                label.value_range,
+                label.value_range.clone(),
                 format!("label `{key}` should be {what}: {reason}"),
             );
         }
