@@ -242,6 +242,7 @@ impl<'t> Dockerfile<'t> {
         let mut cursor = self.root.walk();
         self.root
             .named_children(&mut cursor)
+            .take_while(|n| !is_stage(*n))
             .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
             .collect()
     }

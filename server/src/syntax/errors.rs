@@ -366,6 +366,16 @@ fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<Finding>) {
 /// trigger's), without their line ends: BuildKit warns they will become errors.
 pub fn empty_continuation_lines(instruction: &Instruction<'_>) -> Vec<Range<usize>> {
     let src = instruction.src();
+    // Finding where the logical line ends walks the instruction's children; the whole
+    // node's text (heredoc bodies included) rarely has a blank line to look for.
+    let whole = src.get(instruction.node().byte_range()).unwrap_or("");
+    let any_blank = whole
+        .split_inclusive('\n')
+        .skip(1)
+        .any(|line| is_blank_line(line.trim_end_matches(['\n', '\r'])));
+    if !any_blank {
+        return Vec::new();
+    }
     let range = instruction.line_range();
     let Some(text) = src.get(range.clone()) else {
         return Vec::new();
@@ -389,8 +399,20 @@ fn long_lines(src: &str, errors: &mut Vec<Finding>) {
     if src.len() <= MAX_LINE_BYTES {
         return;
     }
+    let bytes = src.as_bytes();
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', src.as_bytes()).chain(std::iter::once(src.len()));
+    // Runs on every keystroke: leap over whole windows of short lines by the last line
+    // break in each, and look at each line only where a window holds none.
+    while start + MAX_LINE_BYTES < bytes.len() {
+        match memchr::memrchr(b'\n', &bytes[start..=start + MAX_LINE_BYTES]) {
+            Some(at) => start += at + 1,
+            None => break,
+        }
+    }
+    let from = start;
+    let ends = memchr::memchr_iter(b'\n', &bytes[from..])
+        .map(move |at| from + at)
+        .chain(std::iter::once(src.len()));
     for end in ends {
         if end - start > MAX_LINE_BYTES {
             errors.push(Finding {
@@ -447,4 +469,42 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{self, FileKind};
+
+    fn long_line_ranges(text: &str) -> Vec<Range<usize>> {
+        let tree = syntax::parse(FileKind::Dockerfile, text, None).expect("parse");
+        file_errors(&Dockerfile::new(&tree, text))
+            .into_iter()
+            .filter(|f| f.rule == "syntax-line-too-long")
+            .map(|f| f.range)
+            .collect()
+    }
+
+    /// Lines over BuildKit's limit are found wherever they are: after more than a
+    /// window of short lines, at the end without a line break, and not at the limit.
+    #[test]
+    fn each_line_over_the_limit_is_an_error() {
+        let short = "RUN echo ok\n".repeat(7_000);
+        let long = format!("LABEL a={}\n", "x".repeat(MAX_LINE_BYTES));
+        let text = format!("FROM a\n{short}{long}{short}{long}RUN end");
+        let first = 7 + short.len();
+        let second = first + long.len() + short.len();
+        assert_eq!(
+            long_line_ranges(&text),
+            [
+                first..first + long.len() - 1,
+                second..second + long.len() - 1
+            ]
+        );
+        let at_limit = format!("FROM a\n{short}LABEL a={}", "x".repeat(MAX_LINE_BYTES - 8));
+        assert!(long_line_ranges(&at_limit).is_empty());
+        let unterminated = format!("FROM a\n{short}LABEL a={}", "x".repeat(MAX_LINE_BYTES));
+        let start = 7 + short.len();
+        assert_eq!(long_line_ranges(&unterminated), [start..unterminated.len()]);
+    }
 }

@@ -124,21 +124,24 @@ fn check_reserved(instruction: &Instruction<'_>, findings: &mut Findings) {
 }
 
 fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
-    let file = view.file;
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for from in file.stage_froms() {
-        let Some(name) = stage_name(&from) else {
+    // Runs on every keystroke: the names come from the file model, and a line number
+    // is counted only for a duplicate.
+    let src = view.file.src();
+    let mut seen: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    for stage in &view.model.stages {
+        let (Some(text), Some(range)) = (&stage.name, &stage.name_range) else {
             continue;
         };
-        let text = from.text(name);
-        let key = text.to_lowercase();
-        match seen.get(&key) {
-            Some(line) => findings.report(
-                name.byte_range(),
-                format!("duplicate stage name `{text}`: already used by the stage on line {line}"),
-            ),
+        match seen.get(&text.to_lowercase()) {
+            Some(&first) => {
+                let line = memchr::memchr_iter(b'\n', &src.as_bytes()[..first]).count() + 1;
+                findings.report(
+                    range.clone(),
+                    format!("duplicate stage name `{text}`: already used by the stage on line {line}"),
+                );
+            }
             None => {
-                seen.insert(key, name.start_position().row + 1);
+                seen.insert(text.to_lowercase(), range.start);
             }
         }
     }
