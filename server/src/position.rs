@@ -80,6 +80,38 @@ impl LineIndex {
         }
     }
 
+    /// Replaces bytes `range` of the text with `new`, updating the line starts around
+    /// the edit instead of searching the whole text again: a keystroke in a large
+    /// document moves the later starts and looks at the edited bytes alone.
+    pub fn edit(&mut self, range: Range<usize>, new: &str) {
+        let boundary = |mut at: usize| {
+            while !self.text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let start = boundary(range.start.min(self.text.len()));
+        let end = boundary(range.end.clamp(start, self.text.len()));
+        self.text.replace_range(start..end, new);
+        let new_end = start + new.len();
+        // A line starts after a break; a break at `i` depends on bytes `i` and `i + 1`.
+        // Breaks before `start - 1` and from the old `end` on are unchanged (the later
+        // ones moved); those in between are looked for again.
+        let kept_before = self.line_starts.partition_point(|&s| s < start).max(1);
+        let kept_after = self.line_starts.partition_point(|&s| s <= end);
+        for s in &mut self.line_starts[kept_after..] {
+            *s = *s - end + new_end;
+        }
+        let bytes = self.text.as_bytes();
+        let from = start.saturating_sub(1);
+        let found = memchr::memchr2_iter(b'\n', b'\r', &bytes[from..new_end])
+            .map(|i| from + i)
+            .filter(|&i| is_line_break(bytes, i))
+            .map(|i| i + 1);
+        self.line_starts
+            .splice(kept_before..kept_after, found.collect::<Vec<_>>());
+    }
+
     /// The text this index was built from.
     pub fn text(&self) -> &str {
         &self.text
@@ -512,6 +544,33 @@ mod tests {
     }
 
     proptest! {
+        /// Edits anywhere, line breaks split or joined at the edit's ends (`\r` then
+        /// `\n`) included, leave the index equal to one built from the edited text.
+        #[test]
+        fn an_edited_index_equals_a_fresh_one(
+            text in tricky_text(),
+            edits in prop::collection::vec((0usize..200, 0usize..8, tricky_text()), 1..6),
+        ) {
+            let mut index = LineIndex::new(&text);
+            let mut expected = text.clone();
+            for (at, len, new) in edits {
+                let boundary = |mut i: usize, t: &str| {
+                    i = i.min(t.len());
+                    while !t.is_char_boundary(i) {
+                        i -= 1;
+                    }
+                    i
+                };
+                let start = boundary(at, &expected);
+                let end = boundary(start + len, &expected);
+                // The index is given bytes that are not on a character boundary as
+                // well: it moves them back onto one, as the expectation does here.
+                index.edit(start..(start + len).min(expected.len()), &new);
+                expected.replace_range(start..end, &new);
+                prop_assert_eq!(&index, &LineIndex::new(&expected));
+            }
+        }
+
         #[test]
         fn the_rope_conversions_agree_with_the_line_index(text in tricky_text(), line in 0u32..12, col in 0u32..40) {
             let index = LineIndex::new(&text);

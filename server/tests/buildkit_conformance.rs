@@ -101,7 +101,7 @@ fn every_negative_buildkit_test_file_has_a_syntax_error() {
             case.display()
         );
         for e in &errors {
-            assert_ne!(e.message, "syntax error");
+            assert_ne!(&*e.message, "syntax error");
         }
     }
 }
@@ -388,7 +388,7 @@ fn an_overlong_line_is_an_error() {
         let text = template.replace("%s", &"a".repeat(65536));
         let errors = error_errors(&text);
         let expected = case["expect"]["error"].as_str().unwrap();
-        assert!(errors.iter().any(|e| e.message == expected), "{errors:?}");
+        assert!(errors.iter().any(|e| *e.message == *expected), "{errors:?}");
     }
 }
 

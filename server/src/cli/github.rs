@@ -67,7 +67,7 @@ mod tests {
     ) -> Located {
         let finding = Finding {
             rule: "syntax-test",
-            message: message.to_owned(),
+            message: message.into(),
             range,
             severity,
             fix: None,

@@ -53,7 +53,7 @@ impl Frames {
         let line_start = usize::try_from(located.start.line).unwrap_or(1);
         let path = located.path.display().to_string();
         let title = level(finding.severity)
-            .primary_title(finding.message.as_str())
+            .primary_title(&*finding.message)
             .id(finding.rule);
         let snippet = Snippet::source(source)
             .line_start(line_start)
@@ -216,7 +216,7 @@ mod tests {
     fn located(text: &str, range: std::ops::Range<usize>, severity: Severity) -> Located {
         let finding = Finding {
             rule: "syntax-test",
-            message: "something is wrong".to_owned(),
+            message: "something is wrong".into(),
             range,
             severity,
             fix: None,

@@ -120,7 +120,7 @@ mod tests {
     fn finding(range: std::ops::Range<usize>) -> Finding {
         Finding {
             rule: "syntax-test",
-            message: "something is wrong".to_owned(),
+            message: "something is wrong".into(),
             range,
             severity: Severity::Error,
             fix: None,

@@ -107,7 +107,7 @@ fn result(located: &Located, rule_index: Option<i64>) -> serde_sarif::sarif::Res
     let builder = serde_sarif::sarif::Result::builder()
         .rule_id(finding.rule)
         .level(level(finding.severity))
-        .message(Message::builder().text(finding.message.clone()).build())
+        .message(Message::builder().text(finding.message.to_string()).build())
         .locations(vec![location]);
     match (rule_index, fixes.is_empty()) {
         (Some(i), true) => builder.rule_index(i).build(),

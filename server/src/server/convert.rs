@@ -85,7 +85,7 @@ pub(crate) fn diagnostic(
         code_description: documentation_link(error.rule),
         tags: tags(error.rule),
         source: Some(SOURCE.to_owned()),
-        message: error.message.clone(),
+        message: error.message.to_string(),
         ..Diagnostic::default()
     }
 }
@@ -152,7 +152,7 @@ mod tests {
     fn finding(start: usize, severity: Severity) -> Finding {
         Finding {
             rule: "r",
-            message: String::new(),
+            message: "".into(),
             range: start..start + 1,
             severity,
             fix: None,

@@ -16,7 +16,7 @@ use crate::syntax::Severity;
 #[derive(Debug, PartialEq, Eq)]
 struct Decided {
     rule: &'static str,
-    message: String,
+    message: Arc<str>,
     severity: Severity,
     range: [u32; 4],
 }
@@ -25,19 +25,9 @@ struct Decided {
 /// hundreds of findings publishes all of them on every keystroke, and writing them
 /// took longer than finding them; most are unchanged by an edit.
 #[derive(Debug)]
+#[derive(Default)]
 pub(crate) struct DiagnosticJson {
     written: FxHashMap<u64, (Decided, Arc<[u8]>)>,
-    /// The lines of the text last written for, kept to be rebuilt in place.
-    index: LineIndex,
-}
-
-impl Default for DiagnosticJson {
-    fn default() -> Self {
-        DiagnosticJson {
-            written: FxHashMap::default(),
-            index: LineIndex::new(""),
-        }
-    }
 }
 
 impl DiagnosticJson {
@@ -45,12 +35,10 @@ impl DiagnosticJson {
     /// others written now. Only these are remembered afterwards.
     pub fn write(
         &mut self,
-        text: &str,
+        index: &LineIndex,
         findings: &[Finding],
         encoding: PositionEncoding,
     ) -> Vec<Arc<[u8]>> {
-        self.index.rebuild(text);
-        let index = &self.index;
         let mut previous = std::mem::take(&mut self.written);
         let mut out = Vec::with_capacity(findings.len());
         for finding in findings {
@@ -112,7 +100,7 @@ mod tests {
 
     fn written(memo: &mut DiagnosticJson, text: &str) -> Vec<Arc<[u8]>> {
         let findings = crate::analysis::check(FileKind::Dockerfile, text, &Context::default());
-        memo.write(text, &findings, PositionEncoding::Utf16)
+        memo.write(&LineIndex::new(text), &findings, PositionEncoding::Utf16)
     }
 
     /// What serde writes for each finding of `text`.

@@ -13,7 +13,7 @@ use crate::analysis::model::{self, Base, FileModel, StageModel, StageSummary};
 use crate::analysis::rules::{self, FileView, Finding, Keyword};
 use crate::analysis::settings::Context;
 use crate::analysis::suppress;
-use crate::position::{LineCol, PositionEncoding, rope};
+use crate::position::{LineCol, LineIndex, PositionEncoding, rope};
 use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError};
 
 /// One content change of `textDocument/didChange`, positions already in our types.
@@ -31,6 +31,8 @@ pub struct Document {
     pub rope: Rope,
     /// The text as one string, for the syntax layer; refreshed after every change.
     pub text: String,
+    /// Where the text's lines start, updated edit by edit: for placing diagnostics.
+    pub lines: LineIndex,
     pub tree: Tree,
     /// Settings and neighbouring files the rules see.
     pub context: Context,
@@ -64,6 +66,7 @@ impl Document {
             kind,
             version,
             rope: Rope::from_str(&text),
+            lines: LineIndex::new(&text),
             text,
             tree,
             context: Context::default(),
@@ -88,6 +91,7 @@ impl Document {
                 Some((start, end)) => self.apply_edit(start, end, &change.text, encoding),
                 None => {
                     self.rope = Rope::from_str(&change.text);
+                    self.lines.rebuild(&change.text);
                     reuse = false;
                 }
             }
@@ -113,6 +117,7 @@ impl Document {
         let end_char = self.rope.byte_to_char(end_byte);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, text);
+        self.lines.edit(start_byte..end_byte, text);
         let new_end_byte = start_byte + text.len();
         self.tree.edit(&InputEdit {
             start_byte,
@@ -161,7 +166,8 @@ impl Document {
             context: &self.context,
             base,
             previous: &self.cache,
-            next: FxHashMap::default(),
+            // As many entries as last time: growing it would rehash every entry.
+            next: FxHashMap::with_capacity_and_hasher(self.cache.len(), Default::default()),
             summaries: Vec::new(),
         };
         let all = checker.container(self.tree.root_node());
@@ -461,6 +467,7 @@ mod tests {
                 let version = doc.version + 1;
                 doc.apply_changes(version, vec![Change { range: Some((a, b)), text: insert }], encoding).unwrap();
                 prop_assert_eq!(&doc.text, &expected);
+                prop_assert_eq!(&doc.lines, &LineIndex::new(&expected));
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
                 let cached = resolved(doc.findings());

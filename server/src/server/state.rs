@@ -115,7 +115,7 @@ impl Shared {
         let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
         let mut diagnostics = document
             .published_json
-            .write(&document.text, &findings, encoding);
+            .write(&document.lines, &findings, encoding);
         if hidden > 0 {
             diagnostics.push(to_json(&convert::too_many(hidden, MAX_DIAGNOSTICS)));
         }

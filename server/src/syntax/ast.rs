@@ -753,10 +753,10 @@ fn each_child<'t, T>(
     }
     loop {
         let child = cursor.node();
-        if !named_only || child.is_named() {
-            if let Some(found) = visit(child) {
-                return Some(found);
-            }
+        if (!named_only || child.is_named())
+            && let Some(found) = visit(child)
+        {
+            return Some(found);
         }
         if !cursor.goto_next_sibling() {
             return None;

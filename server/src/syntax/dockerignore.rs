@@ -74,7 +74,8 @@ pub fn errors(file: &Dockerignore<'_>) -> Vec<Finding> {
                     message: format!(
                         "unexpected `{}` in .dockerignore",
                         node_text(node, file.src).trim()
-                    ),
+                    )
+                    .into(),
                     range: node.byte_range(),
                     severity: Severity::Error,
                     fix: None,

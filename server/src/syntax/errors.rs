@@ -75,7 +75,7 @@ pub fn file_errors(file: &Dockerfile<'_>) -> Vec<Finding> {
 fn error(rule: &'static str, node: Node<'_>, message: String) -> Finding {
     Finding {
         rule,
-        message,
+        message: message.into(),
         range: node.byte_range(),
         severity: Severity::Error,
         fix: None,
@@ -319,7 +319,8 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
             rule: "syntax-json-trailing-text",
             message: format!(
                 "BuildKit ignores this text after the JSON array of {name}: only the array is used"
-            ),
+            )
+            .into(),
             range: ignored.byte_range(),
             severity: Severity::Warning,
             fix: None,
@@ -419,7 +420,8 @@ fn long_lines(src: &str, errors: &mut Vec<Finding>) {
                 rule: "syntax-line-too-long",
                 message: format!(
                     "dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
-                ),
+                )
+                .into(),
                 range: start..end,
                 severity: Severity::Error,
                 fix: None,
@@ -505,6 +507,6 @@ mod tests {
         assert!(long_line_ranges(&at_limit).is_empty());
         let unterminated = format!("FROM a\n{short}LABEL a={}", "x".repeat(MAX_LINE_BYTES));
         let start = 7 + short.len();
-        assert_eq!(long_line_ranges(&unterminated), [start..unterminated.len()]);
+        assert_eq!(long_line_ranges(&unterminated), vec![start..unterminated.len()]);
     }
 }

@@ -43,7 +43,7 @@ pub enum Severity {
 pub struct Finding {
     /// Stable id: `syntax-...` for syntax errors, else the rule's id.
     pub rule: &'static str,
-    pub message: String,
+    pub message: std::sync::Arc<str>,
     /// Byte range in the source text.
     pub range: Range<usize>,
     pub severity: Severity,
@@ -79,7 +79,7 @@ pub fn check(kind: FileKind, text: &str) -> Vec<Finding> {
         Ok(tree) => errors(kind, &tree, text),
         Err(err) => vec![Finding {
             rule: "syntax-parse-failed",
-            message: err.to_string(),
+            message: err.to_string().into(),
             range: 0..0,
             severity: Severity::Error,
             fix: None,

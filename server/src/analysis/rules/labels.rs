@@ -352,7 +352,7 @@ fn check_not_in_schema(instruction: &Instruction<'_>, findings: &mut Findings) {
         let Some(key) = &label.key else { continue };
         if !settings.label_schema.iter().any(|(name, _)| *name == *key) {
             let names = settings.label_schema.iter().map(|(name, _)| name.as_str());
-            let hint = match crate::syntax::closest(&key, names) {
+            let hint = match crate::syntax::closest(key, names) {
                 Some(close) => format!(" (did you mean `{close}`?)"),
                 None => String::new(),
             };

@@ -60,6 +60,7 @@ mod variables;
 mod workdir;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::analysis::model::{FileModel, StageModel, StageSummary};
 use crate::analysis::settings::Context;
@@ -213,7 +214,7 @@ impl Findings<'_> {
     pub fn report(&mut self, range: Range<usize>, message: impl Into<String>) {
         self.found.push(Finding {
             rule: self.rule.id,
-            message: message.into(),
+            message: Arc::from(message.into()),
             range,
             severity: self
                 .context
@@ -738,7 +739,7 @@ pub(crate) mod testing {
                 let e = index.position(f.range.end, crate::position::PositionEncoding::Utf32);
                 (
                     format!("{}:{}-{}:{}", s.line + 1, s.col + 1, e.line + 1, e.col + 1),
-                    f.message,
+                    f.message.to_string(),
                 )
             })
             .collect()
