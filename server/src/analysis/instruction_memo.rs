@@ -10,9 +10,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::syntax::Instruction;
 
-/// More entries than a large file has instructions of the kinds memoised; past it the
-/// memo starts over rather than grow without bound in a long-lived server.
-const CAPACITY: usize = 8_192;
+/// Rules read an instruction one after the other, and stage rules the few instructions
+/// of one stage: a stage's worth of entries is enough. Past it the memo starts over, so
+/// that it never holds a large file's worth (the server's memory is counted at its peak).
+const CAPACITY: usize = 128;
 
 type Entry = (Box<str>, Arc<dyn Any + Send + Sync>);
 
