@@ -50,7 +50,7 @@ pub(crate) fn links(file: &Dockerfile<'_>, model: &FileModel) -> Vec<Link> {
         {
             out.push(Link {
                 range: stage.image_range.clone(),
-                target: LinkTarget::Image(image.clone()),
+                target: LinkTarget::Image((**image).clone()),
             });
         }
     }

@@ -63,33 +63,46 @@ pub enum Base {
     Scratch,
     /// An earlier stage, by index.
     Stage(usize),
-    /// A registry image.
-    Image(ImageRef),
+    /// A registry image (shared: the model is rebuilt on every keystroke).
+    Image(Arc<ImageRef>),
     /// Could not be resolved: an ARG without a value, or a platform ARG.
     Unresolved,
     /// Resolves to a name that is not a valid reference.
     Invalid(String),
 }
 
-/// A stage as seen from the whole file: its FROM line only.
+/// A stage as seen from the whole file: its FROM line only. What the line says is
+/// read through [`FromLine`] (`stage.name`, `stage.image`...), shared with the model of
+/// the previous keystroke when the line is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StageInfo {
     pub index: usize,
-    /// The name after AS, as written.
-    pub name: Option<String>,
     pub name_range: Option<Range<usize>>,
-    /// The image word as written.
-    pub image: String,
     pub image_range: Range<usize>,
-    /// The image word after expanding global ARGs.
-    pub expanded_image: Expansion,
+    /// The bytes of `--platform`'s value (of the whole flag when it has no value).
+    pub platform_range: Option<Range<usize>>,
     pub base: Base,
-    /// `--platform`'s value, quotes removed.
-    pub platform: Option<String>,
-    /// `--platform`'s value as written, and its bytes (the whole flag when it has no value).
-    pub platform_written: Option<(String, Range<usize>)>,
     /// The earlier stages this stage's `COPY --from` names (by name or index), in order.
     pub copies_from: Vec<usize>,
+    line: Arc<FromLine>,
+}
+
+impl std::ops::Deref for StageInfo {
+    type Target = FromLine;
+
+    fn deref(&self) -> &FromLine {
+        &self.line
+    }
+}
+
+impl StageInfo {
+    /// `--platform`'s value as written, and its bytes (the whole flag when it has no value).
+    pub fn platform_written(&self) -> Option<(&str, Range<usize>)> {
+        Some((
+            self.line.platform_text.as_deref()?,
+            self.platform_range.clone()?,
+        ))
+    }
 }
 
 /// What the whole file declares outside stage bodies: global ARGs and every stage's
@@ -137,18 +150,12 @@ impl FileModel {
             };
             stages.push(StageInfo {
                 index,
-                name: parts.name.clone(),
                 name_range: parts.name_range.as_ref().map(moved),
-                image: parts.image.clone(),
                 image_range: moved(&parts.image_range),
-                expanded_image: parts.expanded_image.clone(),
+                platform_range: parts.platform_range.as_ref().map(moved),
                 base,
-                platform: parts.platform.clone(),
-                platform_written: parts
-                    .platform_written
-                    .as_ref()
-                    .map(|(text, range)| (text.clone(), moved(range))),
                 copies_from: Vec::new(),
+                line: parts,
             });
         }
         let buildkit = uses_buildkit(file);
@@ -350,28 +357,34 @@ fn earlier_stage(name: &str, earlier: &[StageInfo]) -> Option<usize> {
 /// What a FROM line says on its own (ranges relative to its start), with its image
 /// expanded by the global ARGs: the same for the same text and ARGs, so it is kept
 /// from one keystroke to the next.
-#[derive(Debug, Clone)]
-struct FromParts {
-    name: Option<String>,
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct FromLine {
+    /// The name after AS, as written.
+    pub name: Option<String>,
+    /// The image word as written.
+    pub image: String,
+    /// The image word after expanding global ARGs.
+    pub expanded_image: Expansion,
+    /// `--platform`'s value, quotes removed.
+    pub platform: Option<String>,
+    /// `--platform`'s value as written (empty when the flag has none).
+    pub platform_text: Option<String>,
     name_range: Option<Range<usize>>,
-    image: String,
     image_range: Range<usize>,
-    expanded_image: Expansion,
+    platform_range: Option<Range<usize>>,
     /// The base when the image is not an earlier stage.
     parsed: Base,
-    platform: Option<String>,
-    platform_written: Option<(String, Range<usize>)>,
 }
 
 /// FROM lines remembered per thread before the cache starts over.
 const FROM_CACHE_SIZE: usize = 4096;
 
 thread_local! {
-    static FROM_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<u64, (String, Arc<FromParts>)>> =
+    static FROM_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<u64, (String, Arc<FromLine>)>> =
         std::cell::RefCell::default();
 }
 
-fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) -> Arc<FromParts> {
+fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) -> Arc<FromLine> {
     let text = from.src().get(from.node().byte_range()).unwrap_or("");
     let mut hasher = FxHasher::default();
     (args_key, text).hash(&mut hasher);
@@ -403,13 +416,13 @@ fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) ->
         Base::Scratch
     } else {
         match image_ref::parse(name_value) {
-            Ok(reference) => Base::Image(reference),
+            Ok(reference) => Base::Image(Arc::new(reference)),
             Err(_) => Base::Invalid(name_value.to_owned()),
         }
     };
     let name = from.stage_name();
     let platform_flag = from.flag("platform");
-    let parts = Arc::new(FromParts {
+    let parts = Arc::new(FromLine {
         name: name.map(|n| from.text(n).to_owned()),
         name_range: name.map(|n| relative(n.byte_range())),
         image,
@@ -417,9 +430,11 @@ fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) ->
         expanded_image,
         parsed,
         platform: platform_flag.and_then(|f| f.value()),
-        platform_written: platform_flag.map(|f| match f.value_node() {
-            Some(v) => (from.text(v).to_owned(), relative(v.byte_range())),
-            None => (String::new(), relative(f.node.byte_range())),
+        platform_text: platform_flag
+            .map(|f| f.value_node().map_or("", |v| from.text(v)).to_owned()),
+        platform_range: platform_flag.map(|f| match f.value_node() {
+            Some(v) => relative(v.byte_range()),
+            None => relative(f.node.byte_range()),
         }),
     });
     FROM_CACHE.with(|cache| {

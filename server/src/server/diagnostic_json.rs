@@ -24,8 +24,7 @@ struct Decided {
 /// The JSON of the diagnostics last published for one document. A document with
 /// hundreds of findings publishes all of them on every keystroke, and writing them
 /// took longer than finding them; most are unchanged by an edit.
-#[derive(Debug)]
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct DiagnosticJson {
     written: FxHashMap<u64, (Decided, Arc<[u8]>)>,
 }

@@ -507,6 +507,9 @@ mod tests {
         assert!(long_line_ranges(&at_limit).is_empty());
         let unterminated = format!("FROM a\n{short}LABEL a={}", "x".repeat(MAX_LINE_BYTES));
         let start = 7 + short.len();
-        assert_eq!(long_line_ranges(&unterminated), vec![start..unterminated.len()]);
+        assert_eq!(
+            long_line_ranges(&unterminated),
+            vec![start..unterminated.len()]
+        );
     }
 }

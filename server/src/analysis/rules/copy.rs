@@ -4,9 +4,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Alias, Check, Findings, Rule};
-use crate::analysis::{expand, instruction_memo};
 use crate::analysis::model::StageModel;
 use crate::analysis::shell;
+use crate::analysis::{expand, instruction_memo};
 use crate::syntax::{Instruction, InstructionKind, Severity};
 
 pub static ADD_INSTEAD_OF_COPY: Rule = Rule {

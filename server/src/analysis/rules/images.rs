@@ -46,7 +46,7 @@ fn images<'v>(
         .iter()
         .filter_map(|stage| match &stage.base {
             Base::Image(reference) if !image_ref::has_unexpanded_variable(&stage.image) => {
-                Some((stage.image_range.clone(), reference))
+                Some((stage.image_range.clone(), &**reference))
             }
             _ => None,
         })

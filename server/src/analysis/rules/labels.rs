@@ -5,9 +5,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Alias, Check, Findings, Rule};
-use crate::analysis::{expand, instruction_memo};
 use crate::analysis::model::{Base, StageModel};
 use crate::analysis::settings::{LabelType, Settings};
+use crate::analysis::{expand, instruction_memo};
 use crate::syntax::{Instruction, InstructionKind, Severity};
 
 /// The explanation's note shared by the schema rules.

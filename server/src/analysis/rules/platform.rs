@@ -52,8 +52,8 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
 fn platform(stage: &StageModel<'_, '_>) -> Option<(String, Range<usize>, Option<String>)> {
     let info = stage.file.stages.get(stage.stage.index)?;
     let value = info.platform.clone()?;
-    let (_, range) = info.platform_written.as_ref()?;
-    Some((value, range.clone(), info.name.clone()))
+    let (_, range) = info.platform_written()?;
+    Some((value, range, info.name.clone()))
 }
 
 /// The OS and architecture of a platform string, as containerd's parser reads

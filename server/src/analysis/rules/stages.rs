@@ -137,7 +137,9 @@ fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
                 let line = memchr::memchr_iter(b'\n', &src.as_bytes()[..first]).count() + 1;
                 findings.report(
                     range.clone(),
-                    format!("duplicate stage name `{text}`: already used by the stage on line {line}"),
+                    format!(
+                        "duplicate stage name `{text}`: already used by the stage on line {line}"
+                    ),
                 );
             }
             None => {

@@ -229,8 +229,8 @@ fn check_undefined_in_from(stage_model: &StageModel<'_, '_>, findings: &mut Find
     let declared: Vec<&str> = file.global_args.iter().map(|d| d.name.as_str()).collect();
     if let Some(stage) = file.stages.get(stage_model.stage.index) {
         let mut words: Vec<(&str, usize)> = vec![(stage.image.as_str(), stage.image_range.start)];
-        if let Some((text, range)) = &stage.platform_written {
-            words.push((text.as_str(), range.start));
+        if let Some((text, range)) = stage.platform_written() {
+            words.push((text, range.start));
         }
         for (text, start) in words {
             if !text.contains('$') {
