@@ -133,12 +133,32 @@ impl LineIndex {
     /// An offset past the end means the end of the text; one inside a UTF-8 sequence
     /// means the start of that character; one between `\r` and `\n` means the `\r`.
     pub fn position(&self, offset: usize, encoding: PositionEncoding) -> LineCol {
+        let mut line = 0;
+        self.position_from(offset, encoding, &mut line)
+    }
+
+    /// [`Self::position`] for offsets met in order: `line` is where the last one was
+    /// found, and where this one is looked for first (on its line or the next few)
+    /// before a search of every line. Placing hundreds of diagnostics in source order
+    /// then looks at a line or two each.
+    pub fn position_from(
+        &self,
+        offset: usize,
+        encoding: PositionEncoding,
+        line: &mut usize,
+    ) -> LineCol {
         let offset = self.snap(offset);
+        let starts = &self.line_starts;
+        let on = |l: usize| starts[l] <= offset && starts.get(l + 1).is_none_or(|&n| offset < n);
+        let near = (*line..starts.len()).take(4).find(|&l| on(l));
         // `line_starts[0] == 0 <= offset`, so the partition point is at least 1.
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        *line = near.unwrap_or_else(|| starts.partition_point(|&start| start <= offset) - 1);
+        let line = *line;
         let start = self.line_starts[line];
         let col = match encoding {
             PositionEncoding::Utf8 => offset - start,
+            // ASCII is one unit in every encoding, and most lines are ASCII.
+            _ if self.text.as_bytes()[start..offset].is_ascii() => offset - start,
             _ => self.text[start..offset]
                 .chars()
                 .map(|ch| encoding.width(ch))
@@ -526,6 +546,22 @@ mod tests {
                 for enc in ALL {
                     let position = index.position(offset, enc);
                     prop_assert_eq!(index.offset(position, enc), expected, "{:?} at {}", enc, offset);
+                }
+            }
+        }
+
+        #[test]
+        fn a_position_found_from_a_hint_is_the_position(
+            text in tricky_text(),
+            offsets in prop::collection::vec(0usize..300, 1..40),
+        ) {
+            let index = LineIndex::new(&text);
+            for enc in ALL {
+                let mut line = 0;
+                for &offset in &offsets {
+                    let found = index.position_from(offset, enc, &mut line);
+                    prop_assert_eq!(found, index.position(offset, enc), "{:?} at {}", enc, offset);
+                    prop_assert_eq!(line, found.line as usize);
                 }
             }
         }

@@ -40,9 +40,11 @@ impl DiagnosticJson {
     ) -> Vec<Arc<[u8]>> {
         let mut previous = std::mem::take(&mut self.written);
         let mut out = Vec::with_capacity(findings.len());
+        // Findings come in source order: each is looked for from where the last was.
+        let (mut start_line, mut end_line) = (0, 0);
         for finding in findings {
-            let start = index.position(finding.range.start, encoding);
-            let end = index.position(finding.range.end, encoding);
+            let start = index.position_from(finding.range.start, encoding, &mut start_line);
+            let end = index.position_from(finding.range.end, encoding, &mut end_line);
             let range = [start.line, start.col, end.line, end.col];
             let mut hasher = FxHasher::default();
             (finding.rule, &finding.message, finding.severity, range).hash(&mut hasher);

@@ -92,17 +92,13 @@ impl Document {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     self.lines.rebuild(&change.text);
+                    self.text.clear();
+                    self.text.push_str(&change.text);
                     reuse = false;
                 }
             }
         }
         self.version = version;
-        // Rebuilt in the memory it holds: fresh memory for a large document costs more
-        // to touch than the copy.
-        self.text.clear();
-        for chunk in self.rope.chunks() {
-            self.text.push_str(chunk);
-        }
         let old = reuse.then_some(&self.tree);
         self.tree = syntax::parse(self.kind, &self.text, old)?;
         Ok(())
@@ -118,6 +114,9 @@ impl Document {
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, text);
         self.lines.edit(start_byte..end_byte, text);
+        // Edited in the memory it holds: fresh memory for a large document costs more to
+        // touch than moving the text after the edit.
+        self.text.replace_range(start_byte..end_byte, text);
         let new_end_byte = start_byte + text.len();
         self.tree.edit(&InputEdit {
             start_byte,
