@@ -70,6 +70,18 @@ struct FromRef {
 
 /// The `--from` of a COPY, or every `from=` of a RUN's `--mount` flags.
 fn from_refs(instruction: &Instruction<'_>) -> Vec<FromRef> {
+    // Most instructions name no stage: their text says so without reading their flags.
+    let text = instruction
+        .src()
+        .get(instruction.node().byte_range())
+        .unwrap_or("");
+    if !text
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"from"))
+    {
+        return Vec::new();
+    }
     match instruction.kind() {
         InstructionKind::Copy => instruction
             .flag("from")

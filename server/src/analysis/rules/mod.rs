@@ -456,12 +456,20 @@ pub fn check_with(file: &Dockerfile<'_>, context: &Context) -> Vec<Finding> {
     let model = FileModel::new(file);
     let mut found = Vec::new();
     let mut keywords = Vec::new();
-    for instruction in file.instructions() {
-        found.extend(check_instruction(&instruction, context));
-        keywords.extend(Keyword::of(&instruction));
+    let mut check = |instruction: &Instruction<'_>, found: &mut Vec<Finding>| {
+        found.extend(check_instruction(instruction, context));
+        keywords.extend(Keyword::of(instruction));
+    };
+    for instruction in file.preamble() {
+        check(&instruction, &mut found);
     }
     let mut summaries: Vec<StageSummary> = Vec::new();
     for stage in file.stages() {
+        // A stage's instructions just before its stage rules, which read them again:
+        // what rules derive from an instruction is still in the instruction memo.
+        for instruction in std::iter::once(&stage.from).chain(&stage.instructions) {
+            check(instruction, &mut found);
+        }
         let parent = match model.stages.get(stage.index).map(|s| &s.base) {
             Some(crate::analysis::model::Base::Stage(p)) => summaries.get(*p),
             _ => None,
