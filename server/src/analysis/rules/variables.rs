@@ -68,6 +68,11 @@ caller passes the argument. Give the ARG a default that makes a valid image name
 fn expanded_words<'t>(instruction: &Instruction<'t>) -> Vec<(usize, &'t str, Option<usize>)> {
     use InstructionKind as K;
     let mut words: Vec<(usize, &'t str, Option<usize>)> = Vec::new();
+    // Most instructions refer to no variable: their text says so without a walk.
+    let whole = instruction.text(instruction.node());
+    if !whole.contains('$') {
+        return words;
+    }
     let mut push = |node: Node<'_>, pair: Option<usize>| {
         let text = instruction.text(node);
         if text.contains('$') {
