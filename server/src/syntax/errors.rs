@@ -310,24 +310,24 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
         }
     }
 
-    let mut cursor = node.walk();
-    if let Some(ignored) = node
-        .children(&mut cursor)
-        .find(|c| c.kind() == "ignored_text")
-    {
-        errors.push(Finding {
-            rule: "syntax-json-trailing-text",
-            message: format!(
-                "BuildKit ignores this text after the JSON array of {name}: only the array is used"
-            )
-            .into(),
-            range: ignored.byte_range(),
-            severity: Severity::Warning,
-            fix: None,
-        });
-    }
-
+    // Text after the array and items that are not strings exist only in the exec form.
     if let Some(array) = instruction.json_array() {
+        let mut cursor = node.walk();
+        if let Some(ignored) = node
+            .children(&mut cursor)
+            .find(|c| c.kind() == "ignored_text")
+        {
+            errors.push(Finding {
+                rule: "syntax-json-trailing-text",
+                message: format!(
+                    "BuildKit ignores this text after the JSON array of {name}: only the array is used"
+                )
+                .into(),
+                range: ignored.byte_range(),
+                severity: Severity::Warning,
+                fix: None,
+            });
+        }
         let mut cursor = array.walk();
         for item in array.named_children(&mut cursor) {
             if item.kind() != "json_string" {
@@ -343,6 +343,10 @@ fn argument_errors(instruction: &Instruction<'_>, errors: &mut Vec<Finding>) {
 
 /// `${name` with no `}` before the word ends.
 fn unclosed_expansions(node: Node<'_>, src: &str, errors: &mut Vec<Finding>) {
+    // A walk of every node of the instruction, for text that has no `${` at all.
+    if !node_text(node, src).contains("${") {
+        return;
+    }
     let mut cursor = node.walk();
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
