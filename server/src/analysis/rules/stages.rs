@@ -1,5 +1,8 @@
 //! Stage names: casing, `AS` casing, duplicates, reserved names.
 
+use std::hash::Hasher;
+use std::ops::Range;
+
 use super::{Alias, Check, FileView, Findings, Rule};
 use crate::syntax::{Instruction, InstructionKind, Severity};
 
@@ -124,17 +127,45 @@ fn check_reserved(instruction: &Instruction<'_>, findings: &mut Findings) {
 }
 
 fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
-    // Runs on every keystroke: the names come from the file model, and a line number
-    // is counted only for a duplicate.
+    // Runs on every keystroke: names are compared without building lower-case copies,
+    // and a line number is counted only for a duplicate.
     let src = view.file.src();
-    let mut seen: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
-    for stage in &view.model.stages {
-        let (Some(text), Some(range)) = (&stage.name, &stage.name_range) else {
-            continue;
+    let same = |a: &str, b: &str| {
+        if a.is_ascii() && b.is_ascii() {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a.to_lowercase() == b.to_lowercase()
+        }
+    };
+    let key = |name: &str| {
+        let mut hasher = rustc_hash::FxHasher::default();
+        if name.is_ascii() {
+            for byte in name.bytes() {
+                hasher.write_u8(byte.to_ascii_lowercase());
+            }
+        } else {
+            hasher.write(name.to_lowercase().as_bytes());
+        }
+        hasher.finish()
+    };
+    let named: Vec<(&str, &Range<usize>)> = view
+        .model
+        .stages
+        .iter()
+        .filter_map(|s| Some((s.name.as_deref()?, s.name_range.as_ref()?)))
+        .collect();
+    let mut seen: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
+    for (i, &(text, range)) in named.iter().enumerate() {
+        let first = match seen.get(&key(text)) {
+            Some(&j) if same(named[j].0, text) => Some(j),
+            // Another name with the same hash: look through the earlier ones.
+            Some(_) => named[..i].iter().position(|(t, _)| same(t, text)),
+            None => None,
         };
-        match seen.get(&text.to_lowercase()) {
-            Some(&first) => {
-                let line = memchr::memchr_iter(b'\n', &src.as_bytes()[..first]).count() + 1;
+        match first {
+            Some(j) => {
+                let at = named[j].1.start;
+                let line = memchr::memchr_iter(b'\n', &src.as_bytes()[..at]).count() + 1;
                 findings.report(
                     range.clone(),
                     format!(
@@ -143,7 +174,7 @@ fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
                 );
             }
             None => {
-                seen.insert(text.to_lowercase(), range.start);
+                seen.entry(key(text)).or_insert(i);
             }
         }
     }
@@ -183,6 +214,24 @@ mod tests {
         assert_eq!(found[0].0, "3:11-3:12");
         assert!(found[0].1.contains("line 1"));
         assert!(findings("duplicate-stage-name", "FROM a AS x\nFROM x AS y\n").is_empty());
+        // Each later use names the first; a name outside ASCII is compared in full.
+        let found = findings(
+            "duplicate-stage-name",
+            "FROM a AS build\nFROM a AS Étape\nFROM b AS BUILD\nFROM c AS étape\nFROM d AS build\n",
+        );
+        let lines: Vec<(&str, bool)> = found
+            .iter()
+            .map(|(at, message)| (at.as_str(), message.contains("on line 1")))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("3:11-3:16", true),
+                ("4:11-4:16", false),
+                ("5:11-5:16", true)
+            ]
+        );
+        assert!(found[1].1.contains("on line 2"));
     }
 
     #[test]
