@@ -43,8 +43,15 @@ type Previous<'a, 't> = (
 
 fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let mut previous: Option<Previous<'_, '_>> = None;
-    for instruction in &model.stage.instructions {
-        if instruction.kind() != InstructionKind::Run {
+    let instructions = &model.stage.instructions;
+    let is_run = |i: usize| {
+        instructions
+            .get(i)
+            .is_some_and(|n| n.kind() == InstructionKind::Run)
+    };
+    for (i, instruction) in instructions.iter().enumerate() {
+        // Reading a RUN's flags and commands is for RUNs next to another RUN only.
+        if !is_run(i) || (!is_run(i + 1) && previous.is_none()) {
             previous = None;
             continue;
         }
