@@ -1,7 +1,8 @@
 //! Stage names: casing, `AS` casing, duplicates, reserved names.
 
-use std::hash::Hasher;
-use std::ops::Range;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
 
 use super::{Alias, Check, FileView, Findings, Rule};
 use crate::syntax::{Instruction, InstructionKind, Severity};
@@ -127,44 +128,17 @@ fn check_reserved(instruction: &Instruction<'_>, findings: &mut Findings) {
 }
 
 fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
-    // Runs on every keystroke: names are compared without building lower-case copies,
-    // and a line number is counted only for a duplicate.
+    // Runs on every keystroke: names come from the file model, and a line number is
+    // counted only for a duplicate.
     let src = view.file.src();
-    let same = |a: &str, b: &str| {
-        if a.is_ascii() && b.is_ascii() {
-            a.eq_ignore_ascii_case(b)
-        } else {
-            a.to_lowercase() == b.to_lowercase()
-        }
-    };
-    let key = |name: &str| {
-        let mut hasher = rustc_hash::FxHasher::default();
-        if name.is_ascii() {
-            for byte in name.bytes() {
-                hasher.write_u8(byte.to_ascii_lowercase());
-            }
-        } else {
-            hasher.write(name.to_lowercase().as_bytes());
-        }
-        hasher.finish()
-    };
-    let named: Vec<(&str, &Range<usize>)> = view
-        .model
-        .stages
-        .iter()
-        .filter_map(|s| Some((s.name.as_deref()?, s.name_range.as_ref()?)))
-        .collect();
-    let mut seen: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
-    for (i, &(text, range)) in named.iter().enumerate() {
-        let first = match seen.get(&key(text)) {
-            Some(&j) if same(named[j].0, text) => Some(j),
-            // Another name with the same hash: look through the earlier ones.
-            Some(_) => named[..i].iter().position(|(t, _)| same(t, text)),
-            None => None,
+    let mut seen: rustc_hash::FxHashMap<Caseless<'_>, usize> = rustc_hash::FxHashMap::default();
+    for stage in &view.model.stages {
+        let (Some(text), Some(range)) = (&stage.name, &stage.name_range) else {
+            continue;
         };
-        match first {
-            Some(j) => {
-                let at = named[j].1.start;
+        match seen.entry(Caseless::new(text)) {
+            Entry::Occupied(first) => {
+                let at = *first.get();
                 let line = memchr::memchr_iter(b'\n', &src.as_bytes()[..at]).count() + 1;
                 findings.report(
                     range.clone(),
@@ -173,9 +147,39 @@ fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
                     ),
                 );
             }
-            None => {
-                seen.entry(key(text)).or_insert(i);
+            Entry::Vacant(slot) => {
+                slot.insert(range.start);
             }
+        }
+    }
+}
+
+/// A stage name compared without case, as BuildKit lower-cases it: an ASCII name (every
+/// valid one) without a lower-case copy, any other lower-cased once.
+struct Caseless<'a>(Cow<'a, str>);
+
+impl<'a> Caseless<'a> {
+    fn new(name: &'a str) -> Self {
+        Caseless(if name.is_ascii() {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(name.to_lowercase())
+        })
+    }
+}
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl Hash for Caseless<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for byte in self.0.bytes() {
+            state.write_u8(byte.to_ascii_lowercase());
         }
     }
 }
@@ -217,7 +221,7 @@ mod tests {
         // Each later use names the first; a name outside ASCII is compared in full.
         let found = findings(
             "duplicate-stage-name",
-            "FROM a AS build\nFROM a AS Étape\nFROM b AS BUILD\nFROM c AS étape\nFROM d AS build\n",
+            "FROM a AS build\nFROM a AS Étape\nFROM b AS BUILD\nFROM c AS étape\nFROM d AS build\nFROM e AS \u{212a}x\nFROM f AS kx\n",
         );
         let lines: Vec<(&str, bool)> = found
             .iter()
@@ -228,10 +232,13 @@ mod tests {
             [
                 ("3:11-3:16", true),
                 ("4:11-4:16", false),
-                ("5:11-5:16", true)
+                ("5:11-5:16", true),
+                // The Kelvin sign lower-cases to `k`.
+                ("7:11-7:13", false)
             ]
         );
         assert!(found[1].1.contains("on line 2"));
+        assert!(found[3].1.contains("on line 6"));
     }
 
     #[test]
