@@ -170,7 +170,7 @@ fn package_command(command: &Command) -> Option<PackageCommand<'_>> {
 fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let mut ships = None;
     for (at, instruction) in model.stage.instructions.iter().enumerate() {
-        if !scan::run_mentions(instruction, &["apt", "apk", "yum", "dnf"]) {
+        if !scan::run_mentions(instruction, ["apt", "apk", "yum", "dnf"]) {
             continue;
         }
         // Builder stages are the place for build tools: decided before parsing any RUN.

@@ -23,7 +23,7 @@ or a condition is not reported.",
 };
 
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let Some(run) = scan::commands_mentioning(instruction, &["cd"]) else {
+    let Some(run) = scan::commands_mentioning(instruction, ["cd"]) else {
         return;
     };
     let commands = &run.commands;

@@ -87,8 +87,8 @@ const POINTLESS: &[(&str, &str)] = &[
 ];
 
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let needles: Vec<&str> = POINTLESS.iter().map(|(name, _)| *name).collect();
-    let Some(run) = scan::commands_mentioning(instruction, &needles) else {
+    let needles = POINTLESS.iter().map(|(name, _)| *name);
+    let Some(run) = scan::commands_mentioning(instruction, needles) else {
         return;
     };
     // `server & ... kill $!` stops a process the same RUN started in the background.

@@ -21,7 +21,7 @@ the RUN, CMD and ENTRYPOINT instructions that follow, visibly, and leaves the im
 };
 
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let Some(run) = scan::commands_mentioning(instruction, &["/bin/sh"]) else {
+    let Some(run) = scan::commands_mentioning(instruction, ["/bin/sh"]) else {
         return;
     };
     for command in &run.commands {

@@ -40,7 +40,7 @@ retries, redirects and failures to keep right. The uses of the tool the stage us
 };
 
 fn check_progress(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let Some(run) = scan::commands_mentioning(instruction, &["wget"]) else {
+    let Some(run) = scan::commands_mentioning(instruction, ["wget"]) else {
         return;
     };
     for command in &run.commands {
@@ -75,7 +75,7 @@ fn check_both(model: &StageModel<'_, '_>, findings: &mut Findings) {
     let mut uses: [Vec<Range<usize>>; 2] = [Vec::new(), Vec::new()];
     const TOOLS: [&str; 2] = ["curl", "wget"];
     for instruction in &stage.instructions {
-        let Some(run) = scan::commands_mentioning(instruction, &TOOLS) else {
+        let Some(run) = scan::commands_mentioning(instruction, TOOLS) else {
             continue;
         };
         for command in &run.commands {

@@ -169,7 +169,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
         (_, None) => format!("`{}`", target.image),
     };
     for (at, instruction) in model.stage.instructions.iter().enumerate() {
-        let Some(run) = scan::commands_mentioning(instruction, &["go"]) else {
+        let Some(run) = scan::commands_mentioning(instruction, ["go"]) else {
             continue;
         };
         for (i, command) in run.commands.iter().enumerate() {

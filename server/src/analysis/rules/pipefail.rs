@@ -32,7 +32,7 @@ fn check(model: &StageModel<'_, '_>, findings: &mut Findings) {
     }
     for (at, instruction) in model.stage.instructions.iter().enumerate() {
         // Parsing costs more than looking for a `|`: most RUNs have none.
-        if !scan::run_mentions(instruction, &["|"]) {
+        if !scan::run_mentions(instruction, ["|"]) {
             continue;
         }
         let argv = model.shell_at(at).map_or(&[][..], |s| s.argv.as_slice());

@@ -2,7 +2,7 @@
 
 use super::{Alias, Check, Findings, Rule, scan};
 use crate::analysis::shell::{self, Command, Word};
-use crate::syntax::{Instruction, InstructionKind, Severity};
+use crate::syntax::{Instruction, Severity};
 
 pub static YUM_MISSING_YES: Rule = Rule {
     id: "yum-missing-yes",
@@ -587,15 +587,8 @@ fn commands_for(
     instruction: &Instruction<'_>,
     managers: &[&Manager],
 ) -> Option<std::sync::Arc<shell::RunCommands>> {
-    // Asked of every instruction by each of these rules: only RUNs are worth the list.
-    if instruction.kind() != InstructionKind::Run {
-        return None;
-    }
-    let names: Vec<&str> = managers
-        .iter()
-        .flat_map(|m| m.names.iter().copied())
-        .collect();
-    scan::commands_mentioning(instruction, &names)
+    let names = managers.iter().flat_map(|m| m.names.iter().copied());
+    scan::commands_mentioning(instruction, names)
 }
 
 fn check_yes(manager: &Manager, instruction: &Instruction<'_>, findings: &mut Findings) {

@@ -21,7 +21,7 @@ need it and switch back after; in an entrypoint, drop privileges with `gosu` or 
 };
 
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let Some(run) = scan::commands_mentioning(instruction, &["sudo"]) else {
+    let Some(run) = scan::commands_mentioning(instruction, ["sudo"]) else {
         return;
     };
     for command in &run.commands {

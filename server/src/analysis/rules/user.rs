@@ -231,7 +231,7 @@ fn new_user(model: &StageModel<'_, '_>) -> Option<NewUser> {
     }
     // A user the stage creates: the last operand of `useradd`/`adduser` names it.
     let created = instructions.iter().rev().find_map(|instruction| {
-        let run = scan::commands_mentioning(instruction, &["useradd", "adduser"])?;
+        let run = scan::commands_mentioning(instruction, ["useradd", "adduser"])?;
         run.commands
             .iter()
             .rev()

@@ -29,7 +29,7 @@ const HIGH_UID: u64 = 100_000;
 const LASTLOG_RECORD: u64 = 292;
 
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
-    let Some(run) = scan::commands_mentioning(instruction, &["useradd"]) else {
+    let Some(run) = scan::commands_mentioning(instruction, ["useradd"]) else {
         return;
     };
     for command in &run.commands {
