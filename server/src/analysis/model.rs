@@ -138,24 +138,24 @@ impl FileModel {
         let args_key = args_hasher.finish();
         let mut stages: Vec<StageInfo> = Vec::new();
         for (index, from) in file.stage_froms().into_iter().enumerate() {
-            let parts = from_parts(&from, args_key, &global_args);
+            let line = from_line(&from, args_key, &global_args);
             let at = from.node().start_byte();
             let moved = |r: &Range<usize>| r.start + at..r.end + at;
-            let base = match &parts.parsed {
-                _ if !parts.expanded_image.complete => Base::Unresolved,
-                _ => match earlier_stage(&parts.expanded_image.value, &stages) {
+            let base = match &line.parsed {
+                _ if !line.expanded_image.complete => Base::Unresolved,
+                _ => match earlier_stage(&line.expanded_image.value, &stages) {
                     Some(stage) => Base::Stage(stage),
-                    None => parts.parsed.clone(),
+                    None => line.parsed.clone(),
                 },
             };
             stages.push(StageInfo {
                 index,
-                name_range: parts.name_range.as_ref().map(moved),
-                image_range: moved(&parts.image_range),
-                platform_range: parts.platform_range.as_ref().map(moved),
+                name_range: line.name_range.as_ref().map(moved),
+                image_range: moved(&line.image_range),
+                platform_range: line.platform_range.as_ref().map(moved),
                 base,
                 copies_from: Vec::new(),
-                line: parts,
+                line,
             });
         }
         let buildkit = uses_buildkit(file);
@@ -384,19 +384,19 @@ thread_local! {
         std::cell::RefCell::default();
 }
 
-fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) -> Arc<FromLine> {
+fn from_line(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) -> Arc<FromLine> {
     let text = from.src().get(from.node().byte_range()).unwrap_or("");
     let mut hasher = FxHasher::default();
     (args_key, text).hash(&mut hasher);
     let key = hasher.finish();
-    if let Some(parts) = FROM_CACHE.with(|cache| {
+    if let Some(line) = FROM_CACHE.with(|cache| {
         cache
             .borrow()
             .get(&key)
             .filter(|(t, _)| t == text)
-            .map(|(_, parts)| Arc::clone(parts))
+            .map(|(_, line)| Arc::clone(line))
     }) {
-        return parts;
+        return line;
     }
     let at = from.node().start_byte();
     let relative = |r: Range<usize>| r.start - at..r.end - at;
@@ -422,7 +422,7 @@ fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) ->
     };
     let name = from.stage_name();
     let platform_flag = from.flag("platform");
-    let parts = Arc::new(FromLine {
+    let line = Arc::new(FromLine {
         name: name.map(|n| from.text(n).to_owned()),
         name_range: name.map(|n| relative(n.byte_range())),
         image,
@@ -442,9 +442,9 @@ fn from_parts(from: &Instruction<'_>, args_key: u64, global_args: &[VarDecl]) ->
         if cache.len() >= FROM_CACHE_SIZE {
             cache.clear();
         }
-        cache.insert(key, (text.to_owned(), Arc::clone(&parts)));
+        cache.insert(key, (text.to_owned(), Arc::clone(&line)));
     });
-    parts
+    line
 }
 
 /// The declarations of an ARG or ENV instruction, values expanded with `lookup` (and

@@ -112,13 +112,8 @@ pub(super) fn file_args(instruction: &Instruction<'_>) -> Option<Arc<FileArgs>> 
     (*memo).clone()
 }
 
+/// [`file_args`] of a COPY or ADD, before the memo.
 fn derive_file_args(instruction: &Instruction<'_>) -> Option<FileArgs> {
-    if !matches!(
-        instruction.kind(),
-        InstructionKind::Copy | InstructionKind::Add
-    ) {
-        return None;
-    }
     let mut args: Vec<PathArg> = match instruction.json_array() {
         Some(array) => {
             let mut cursor = array.walk();

@@ -318,17 +318,10 @@ fn check_missing(model: &StageModel<'_, '_>, findings: &mut Findings) {
     if matches!(model.info().map(|s| &s.base), Some(Base::Stage(_))) {
         return;
     }
-    let set: Vec<String> = model
-        .stage
-        .instructions
-        .iter()
-        .flat_map(|i| {
-            labels(i)
-                .iter()
-                .filter_map(|l| l.key.clone())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let mut set: Vec<String> = Vec::new();
+    for instruction in &model.stage.instructions {
+        set.extend(labels(instruction).iter().filter_map(|l| l.key.clone()));
+    }
     let from = &model.stage.from;
     for (name, kind) in &settings.label_schema {
         if !set.contains(name) {

@@ -50,7 +50,7 @@ pub static REDUNDANT_TARGET_PLATFORM: Rule = Rule {
 /// The stage's `--platform` value (quotes removed), the range it is written at, and the
 /// stage's name. Checked per stage, so that an edit elsewhere reuses what was found here.
 fn platform(stage: &StageModel<'_, '_>) -> Option<(String, Range<usize>, Option<String>)> {
-    let info = stage.file.stages.get(stage.stage.index)?;
+    let info = stage.info()?;
     let value = info.platform.clone()?;
     let (_, range) = info.platform_written()?;
     Some((value, range, info.name.clone()))

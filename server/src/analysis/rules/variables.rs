@@ -232,7 +232,7 @@ fn check_undefined_in_from(stage_model: &StageModel<'_, '_>, findings: &mut Find
     let file = stage_model.file;
     let escape = file.escape;
     let declared: Vec<&str> = file.global_args.iter().map(|d| d.name.as_str()).collect();
-    if let Some(stage) = file.stages.get(stage_model.stage.index) {
+    if let Some(stage) = stage_model.info() {
         let mut words: Vec<(&str, usize)> = vec![(stage.image.as_str(), stage.image_range.start)];
         if let Some((text, range)) = stage.platform_written() {
             words.push((text, range.start));
