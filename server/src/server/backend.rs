@@ -52,7 +52,7 @@ use super::workspace::Workspace;
 use super::workspace_symbols;
 use crate::config_files;
 use crate::files::file_kind;
-use crate::position::{LineIndex, PositionEncoding, rope};
+use crate::position::{PositionEncoding, rope};
 use crate::registry::RegistrySettings;
 use crate::syntax::{Dockerfile, FileKind};
 
@@ -468,13 +468,13 @@ impl LanguageServer for Backend {
         // Copied out so that no lock on the store is held while sibling files are read.
         let snapshot = match self.shared.documents.get(&uri) {
             Some(document) => {
-                let index = LineIndex::new(&document.text);
+                let index = document.lines.clone();
                 let start = index.offset(line_col(params.range.start), encoding);
                 let end = index
                     .offset(line_col(params.range.end), encoding)
                     .max(start);
                 let image = document.model.as_ref().and_then(|model| {
-                    let file = Dockerfile::new(&document.tree, &document.text);
+                    let file = Dockerfile::new(&document.tree, document.text());
                     images::image_at(&file, model, start)
                 });
                 let snapshot = Snapshot {
@@ -508,7 +508,7 @@ impl LanguageServer for Backend {
         let only = params.context.only;
         let sibling = |target: &Uri| -> Option<String> {
             if let Some(open) = self.shared.documents.get(target) {
-                return Some(open.text.clone());
+                return Some(open.text().to_owned());
             }
             let path = target.to_file_path()?;
             std::fs::read_to_string(&path).ok()
@@ -636,7 +636,7 @@ impl LanguageServer for Backend {
             return Ok(Some(DocumentSymbolResponse::Nested(Vec::new())));
         }
         let symbols = guarded(|| {
-            let file = Dockerfile::new(&document.tree, &document.text);
+            let file = Dockerfile::new(&document.tree, document.text());
             document_symbols(&file, &document.rope, encoding)
         });
         drop(document);

@@ -29,7 +29,7 @@ pub(crate) fn candidates(
     }
     let model = document.model.as_ref()?;
     let offset = rope::offset(&document.rope, line_col(position), encoding);
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let found = completion::complete(&file, model, &document.context, offset);
     let items = found
         .candidates

@@ -29,9 +29,8 @@ pub struct Document {
     pub kind: FileKind,
     pub version: i32,
     pub rope: Rope,
-    /// The text as one string, for the syntax layer; refreshed after every change.
-    pub text: String,
-    /// Where the text's lines start, updated edit by edit: for placing diagnostics.
+    /// The text as one string with where its lines start, updated edit by edit: for the
+    /// syntax layer and for placing diagnostics (see [`Document::text`]).
     pub lines: LineIndex,
     pub tree: Tree,
     /// Settings and neighbouring files the rules see.
@@ -67,7 +66,6 @@ impl Document {
             version,
             rope: Rope::from_str(&text),
             lines: LineIndex::new(&text),
-            text,
             tree,
             context: Context::default(),
             published: Vec::new(),
@@ -76,6 +74,11 @@ impl Document {
             base_images: Vec::new(),
             cache: FxHashMap::default(),
         })
+    }
+
+    /// The text as one string.
+    pub fn text(&self) -> &str {
+        self.lines.text()
     }
 
     /// Applies the changes in order, then reparses once, reusing the edited tree.
@@ -92,15 +95,13 @@ impl Document {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     self.lines.rebuild(&change.text);
-                    self.text.clear();
-                    self.text.push_str(&change.text);
                     reuse = false;
                 }
             }
         }
         self.version = version;
         let old = reuse.then_some(&self.tree);
-        self.tree = syntax::parse(self.kind, &self.text, old)?;
+        self.tree = syntax::parse(self.kind, self.lines.text(), old)?;
         Ok(())
     }
 
@@ -113,10 +114,9 @@ impl Document {
         let end_char = self.rope.byte_to_char(end_byte);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, text);
-        self.lines.edit(start_byte..end_byte, text);
         // Edited in the memory it holds: fresh memory for a large document costs more to
         // touch than moving the text after the edit.
-        self.text.replace_range(start_byte..end_byte, text);
+        self.lines.edit(start_byte..end_byte, text);
         let new_end_byte = start_byte + text.len();
         self.tree.edit(&InputEdit {
             start_byte,
@@ -133,7 +133,10 @@ impl Document {
     pub fn file_model(&self) -> Arc<FileModel> {
         match &self.model {
             Some(model) => Arc::clone(model),
-            None => Arc::new(FileModel::new(&Dockerfile::new(&self.tree, &self.text))),
+            None => Arc::new(FileModel::new(&Dockerfile::new(
+                &self.tree,
+                self.lines.text(),
+            ))),
         }
     }
 
@@ -145,8 +148,8 @@ impl Document {
     /// re-checks just the block it falls in: the rest comes from the hash of its inputs.
     pub fn findings(&mut self) -> Vec<Finding> {
         if self.kind == FileKind::Dockerignore {
-            let mut findings = syntax::errors(self.kind, &self.tree, &self.text);
-            let file = syntax::Dockerignore::new(&self.tree, &self.text);
+            let mut findings = syntax::errors(self.kind, &self.tree, self.lines.text());
+            let file = syntax::Dockerignore::new(&self.tree, self.lines.text());
             findings.extend(rules::check_dockerignore(&rules::DockerignoreView {
                 file: &file,
                 context: &self.context,
@@ -154,7 +157,7 @@ impl Document {
             findings.sort_by_key(Finding::source_order);
             return findings;
         }
-        let file = Dockerfile::new(&self.tree, &self.text);
+        let file = Dockerfile::new(&self.tree, self.lines.text());
         let model = FileModel::new(&file);
         let mut base = FxHasher::default();
         file.escape().hash(&mut base);
@@ -337,7 +340,7 @@ mod tests {
         )
         .unwrap();
         edit(&mut doc, at(1, 0), at(1, 3), "FORM");
-        assert_eq!(doc.text, "FROM alpine:3.20\nFORM ls\nUSER app\n");
+        assert_eq!(doc.text(), "FROM alpine:3.20\nFORM ls\nUSER app\n");
         assert_eq!(doc.version, 2);
         let rules: Vec<_> = doc.findings().iter().map(|e| e.rule).collect();
         assert_eq!(rules, ["syntax-unknown-instruction"]);
@@ -368,16 +371,16 @@ mod tests {
             Document::open(FileKind::Dockerfile, 1, "LABEL a=\"😀\" b=c\n".into()).unwrap();
         // The emoji is two UTF-16 code units: `b` is at column 13.
         edit(&mut doc, at(0, 13), at(0, 14), "x");
-        assert_eq!(doc.text, "LABEL a=\"😀\" x=c\n");
+        assert_eq!(doc.text(), "LABEL a=\"😀\" x=c\n");
     }
 
     #[test]
     fn positions_past_the_end_are_clamped() {
         let mut doc = Document::open(FileKind::Dockerfile, 1, "FROM a\n".into()).unwrap();
         edit(&mut doc, at(7, 3), at(9, 9), "RUN x\n");
-        assert_eq!(doc.text, "FROM a\nRUN x\n");
+        assert_eq!(doc.text(), "FROM a\nRUN x\n");
         edit(&mut doc, at(0, 99), at(0, 120), " AS b");
-        assert_eq!(doc.text, "FROM a AS b\nRUN x\n");
+        assert_eq!(doc.text(), "FROM a AS b\nRUN x\n");
     }
 
     #[test]
@@ -392,7 +395,7 @@ mod tests {
             PositionEncoding::Utf8,
         )
         .unwrap();
-        assert_eq!(doc.text, "FORM b\n");
+        assert_eq!(doc.text(), "FORM b\n");
         assert_eq!(doc.findings().len(), 1);
     }
 
@@ -465,7 +468,7 @@ mod tests {
                 expected.replace_range(s..e, &insert);
                 let version = doc.version + 1;
                 doc.apply_changes(version, vec![Change { range: Some((a, b)), text: insert }], encoding).unwrap();
-                prop_assert_eq!(&doc.text, &expected);
+                prop_assert_eq!(doc.text(), expected.as_str());
                 prop_assert_eq!(&doc.lines, &LineIndex::new(&expected));
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());

@@ -21,7 +21,7 @@ pub(crate) fn candidates(
     if document.kind != FileKind::Dockerfile {
         return Vec::new();
     }
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     links(&file, &document.file_model())
         .into_iter()
         .map(|l| (range(&document.rope, l.range, encoding), l.target))

@@ -11,7 +11,7 @@ pub(crate) fn folding_ranges(document: &Document) -> Vec<FoldingRange> {
     if document.kind != FileKind::Dockerfile {
         return Vec::new();
     }
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     // Lines only: the encoding of columns does not matter, UTF-8 costs nothing.
     let line = |offset: usize| rope::position(&document.rope, offset, PositionEncoding::Utf8).line;
     let lines = folds(&file)

@@ -42,7 +42,7 @@ pub(crate) fn format(
         let end = rope::offset(&document.rope, line_col(range.end), encoding);
         start..end.max(start)
     });
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let edits = format::format(&file, &options(document, editor), bytes);
     Some(text_edits(document, edits, encoding))
 }
@@ -58,7 +58,7 @@ pub(crate) fn on_type(
         return None;
     }
     let offset = rope::offset(&document.rope, line_col(position), encoding);
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let edits = format::on_type(&file, &options(document, editor), offset);
     Some(text_edits(document, edits, encoding))
 }

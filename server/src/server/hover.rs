@@ -24,7 +24,7 @@ pub(crate) fn image_at(
     }
     let model = document.model.as_ref()?;
     let offset = rope::offset(&document.rope, line_col(position), encoding);
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let image = images::image_at(&file, model, offset)?;
     let range = convert::range(&document.rope, image.range.clone(), encoding);
     Some((image, range))
@@ -42,7 +42,7 @@ pub(crate) fn description(
     }
     let model = document.model.as_ref()?;
     let offset = rope::offset(&document.rope, line_col(position), encoding);
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let found = describe::describe(&file, model, &document.context, offset)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {

@@ -23,7 +23,7 @@ pub(crate) fn at_position<T>(
         return None;
     }
     let offset = rope::offset(&document.rope, line_col(position), encoding);
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     Some(work(&file, &document.file_model(), offset))
 }
 

@@ -14,14 +14,14 @@ pub(crate) fn selections(
     positions: &[Position],
     encoding: PositionEncoding,
 ) -> Vec<SelectionRange> {
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     positions
         .iter()
         .map(|&position| {
             let offset = rope::offset(&document.rope, line_col(position), encoding);
             let ranges = match document.kind {
                 FileKind::Dockerfile => selection_ranges(&file, offset),
-                FileKind::Dockerignore => line_ranges(&document.text, offset),
+                FileKind::Dockerignore => line_ranges(document.text(), offset),
             };
             // Built from the outside in: each range's parent is the next larger one.
             let mut chain: Option<SelectionRange> = None;

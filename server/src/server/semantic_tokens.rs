@@ -173,9 +173,9 @@ fn encode_document(
     if document.kind != FileKind::Dockerfile {
         return Vec::new();
     }
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let found = highlights(&file, Some(&document.file_model()), window);
-    encode(&document.text, &found, encoding)
+    encode(document.text(), &found, encoding)
 }
 
 type Results = FxHashMap<String, (String, Vec<SemanticToken>)>;

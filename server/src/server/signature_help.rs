@@ -20,7 +20,7 @@ pub(crate) fn signature_help(
         return None;
     }
     let offset = rope::offset(&document.rope, line_col(position), encoding);
-    let file = Dockerfile::new(&document.tree, &document.text);
+    let file = Dockerfile::new(&document.tree, document.text());
     let found = signature::signature_at(&file, offset)?;
     let active = u32::try_from(found.active).unwrap_or(0);
     Some(SignatureHelp {
