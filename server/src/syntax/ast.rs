@@ -536,11 +536,11 @@ impl<'t> Instruction<'t> {
         each_child(self.node, true, visit)
     }
 
-    /// The named children whose kind is one of `kinds`.
-    fn named_children_of(&self, kinds: &[u16]) -> Vec<Node<'t>> {
+    /// The named children that `keep` accepts.
+    fn named_children_where(&self, keep: impl Fn(Node<'t>) -> bool) -> Vec<Node<'t>> {
         let mut out = Vec::new();
         self.each_named_child(|n| {
-            if kinds.contains(&n.kind_id()) {
+            if keep(n) {
                 out.push(n);
             }
             None::<()>
@@ -557,7 +557,8 @@ impl<'t> Instruction<'t> {
     }
 
     pub fn flags(&self) -> Vec<Flag<'t>> {
-        self.named_children_of(&[kind_ids().flag])
+        let id = kind_ids().flag;
+        self.named_children_where(|n| n.kind_id() == id)
             .into_iter()
             .map(|node| self.flag_of(node))
             .collect()
@@ -607,28 +608,28 @@ impl<'t> Instruction<'t> {
 
     /// Word arguments and heredoc markers, in order (COPY, FROM, EXPOSE, ...).
     pub fn arguments(&self) -> Vec<Node<'t>> {
+        self.named_children_where(Self::is_argument)
+    }
+
+    /// Whether a child is one of [`Self::arguments`].
+    fn is_argument(node: Node<'_>) -> bool {
         let ids = kind_ids();
-        self.named_children_of(&[ids.word, ids.heredoc_marker])
+        node.kind_id() == ids.word || node.kind_id() == ids.heredoc_marker
     }
 
     /// The bytes of the first argument, or of the whole instruction when it has none:
     /// where a finding about the instruction's value goes.
     pub fn first_argument_range(&self) -> Range<usize> {
-        let ids = kind_ids();
-        self.each_named_child(|n| {
-            (n.kind_id() == ids.word || n.kind_id() == ids.heredoc_marker).then_some(n)
-        })
-        .map_or(self.node.byte_range(), |n| n.byte_range())
+        self.each_named_child(|n| Self::is_argument(n).then_some(n))
+            .map_or(self.node.byte_range(), |n| n.byte_range())
     }
 
     /// Like [`Self::arguments`], with FROM's `AS` keyword in its place.
     pub fn arguments_with_as(&self) -> Vec<Node<'t>> {
-        let ids = kind_ids();
-        let as_keyword = self.node.child_by_field_id(ids.as_field);
+        let as_keyword = self.node.child_by_field_id(kind_ids().as_field);
         let mut out = Vec::new();
         self.each_named_child(|n| {
-            if n.kind_id() == ids.word || n.kind_id() == ids.heredoc_marker || Some(n) == as_keyword
-            {
+            if Self::is_argument(n) || Some(n) == as_keyword {
                 out.push(n);
             }
             None::<()>
@@ -637,7 +638,8 @@ impl<'t> Instruction<'t> {
     }
 
     pub fn pairs(&self) -> Vec<Pair<'t>> {
-        self.named_children_of(&[kind_ids().pair])
+        let id = kind_ids().pair;
+        self.named_children_where(|n| n.kind_id() == id)
             .into_iter()
             .map(|node| Pair {
                 node,
