@@ -102,17 +102,34 @@ fn stdio() -> (Input, Output) {
             .as_fd()
             .try_clone_to_owned()
             .ok()
+            .inspect(|fd| widen_pipe(fd.as_fd()))
             .and_then(|fd| pipe::Receiver::from_owned_fd(fd).ok());
         let output = std::io::stdout()
             .as_fd()
             .try_clone_to_owned()
             .ok()
+            .inspect(|fd| widen_pipe(fd.as_fd()))
             .and_then(|fd| pipe::Sender::from_owned_fd(fd).ok());
         if let (Some(input), Some(output)) = (input, output) {
             return (Box::new(input), Box::new(output));
         }
     }
     (Box::new(tokio::io::stdin()), Box::new(tokio::io::stdout()))
+}
+
+/// The kernel's pipe buffer, when it can be set: a publication of diagnostics for a
+/// large file (hundreds of kilobytes) then goes out in one write instead of several
+/// 64 KiB rounds of waking the client to read and the server to write again.
+#[cfg(unix)]
+fn widen_pipe(fd: std::os::fd::BorrowedFd<'_>) {
+    /// Linux's default limit for unprivileged processes (`/proc/sys/fs/pipe-max-size`).
+    const PIPE_BYTES: usize = 1 << 20;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Err(e) = rustix::pipe::fcntl_setpipe_size(fd, PIPE_BYTES) {
+        tracing::debug!("the pipe buffer stays as it is: {e}");
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = (fd, PIPE_BYTES);
 }
 
 /// Logs go to stderr only: stdout carries the protocol. `DOCKERFILE_LSP_LOG` sets the
