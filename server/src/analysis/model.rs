@@ -9,6 +9,8 @@ use rustc_hash::FxHasher;
 use super::expand::{self, Expansion};
 use super::image_ref::{self, ImageRef};
 use super::settings::Context;
+use tree_sitter::Node;
+
 use crate::syntax::{Dockerfile, Instruction, InstructionKind, Stage};
 
 /// The ARGs BuildKit defines in the global scope (usable in FROM without declaring them).
@@ -119,9 +121,15 @@ pub struct FileModel {
 
 impl FileModel {
     pub fn new(file: &Dockerfile<'_>) -> Self {
+        Self::of_top_level(file, &file.top_level())
+    }
+
+    /// The model from the root's children ([`Dockerfile::top_level`]), for a caller
+    /// that walks them too.
+    pub fn of_top_level<'t>(file: &Dockerfile<'t>, top_level: &[Node<'t>]) -> Self {
         let escape = file.escape();
         let mut global_args: Vec<VarDecl> = Vec::new();
-        for instruction in file.preamble() {
+        for instruction in file.preamble_in(top_level) {
             if instruction.kind() == InstructionKind::Arg {
                 let decls = declarations(&instruction, None, |name| {
                     global_args
@@ -137,7 +145,7 @@ impl FileModel {
         (escape, &global_args).hash(&mut args_hasher);
         let args_key = args_hasher.finish();
         let mut stages: Vec<StageInfo> = Vec::new();
-        for (index, from) in file.stage_froms().into_iter().enumerate() {
+        for (index, from) in file.stage_froms_in(top_level).into_iter().enumerate() {
             let line = from_line(&from, args_key, &global_args);
             let at = from.node().start_byte();
             let moved = |r: &Range<usize>| r.start + at..r.end + at;
@@ -343,6 +351,11 @@ fn copy_sources(
 
 /// The index of the latest earlier stage with this name (case-insensitive).
 fn earlier_stage(name: &str, earlier: &[StageInfo]) -> Option<usize> {
+    // Stage names are letters, digits, `-`, `_` and `.`: most image references
+    // (`python:3.12`, `ghcr.io/x/y`) cannot name one, and every FROM asks.
+    if name.contains([':', '/', '@']) {
+        return None;
+    }
     earlier
         .iter()
         .rev()

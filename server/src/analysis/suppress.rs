@@ -41,10 +41,20 @@ pub struct Pragma {
     pub codes: Vec<(String, Range<usize>)>,
 }
 
+/// The words that start an ignore comment, after `#`.
+const TOOLS: [(&str, Tool); 2] = [("hadolint", Tool::Hadolint), ("dockerfile-lsp", Tool::Own)];
+
+/// Whether text could hold an ignore comment: it names one of the tools.
+pub fn mentions_pragma(text: &[u8]) -> bool {
+    TOOLS
+        .iter()
+        .any(|(needle, _)| memmem::find(text, needle.as_bytes()).is_some())
+}
+
 /// The ignore comments of a file (whole-line comments only, as hadolint reads them).
 pub fn pragmas(src: &str) -> Vec<Pragma> {
     let mut out = Vec::new();
-    for (needle, tool) in [("hadolint", Tool::Hadolint), ("dockerfile-lsp", Tool::Own)] {
+    for (needle, tool) in TOOLS {
         for at in memmem::find_iter(src.as_bytes(), needle.as_bytes()) {
             let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
             let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);

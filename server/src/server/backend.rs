@@ -482,7 +482,7 @@ impl LanguageServer for Backend {
                     kind: document.kind,
                     index,
                     context: document.context.clone(),
-                    findings: document.published.clone(),
+                    findings: document.published.to_vec(),
                     image: None,
                 };
                 (snapshot, start..end, image)

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHasher};
 use tower_lsp_server::ls_types::Diagnostic;
 
+use super::checked::{self, Checked, Found, Part};
 use super::convert;
 use crate::analysis::rules::Finding;
 use crate::position::{LineIndex, PositionEncoding};
@@ -26,7 +27,24 @@ struct Decided {
 /// took longer than finding them; most are unchanged by an edit.
 #[derive(Debug, Default)]
 pub(crate) struct DiagnosticJson {
+    /// Each finding's, by what decides it.
     written: FxHashMap<u64, (Decided, Arc<[u8]>)>,
+    /// What a top-level node found, by the cache's entry (kept alive here, so its
+    /// address names no other entry) and where the node starts: a node whose text is
+    /// unchanged on the same line and column has the same diagnostics.
+    nodes: FxHashMap<NodeKey, NodeJson>,
+}
+
+/// A node's entry of the cache and the JSON of its findings.
+type NodeJson = (Arc<Found>, Arc<[Arc<[u8]>]>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct NodeKey {
+    /// The address of the cache's entry.
+    found: usize,
+    line: u32,
+    col: u32,
+    encoding: PositionEncoding,
 }
 
 impl DiagnosticJson {
@@ -35,40 +53,80 @@ impl DiagnosticJson {
     pub fn write(
         &mut self,
         index: &LineIndex,
-        findings: &[Finding],
+        checked: &Checked,
         encoding: PositionEncoding,
     ) -> Vec<Arc<[u8]>> {
         let mut previous = std::mem::take(&mut self.written);
-        let mut out = Vec::with_capacity(findings.len());
+        let mut previous_nodes = std::mem::take(&mut self.nodes);
+        let mut out = Vec::with_capacity(checked.len());
         // Findings come in source order: each is looked for from where the last was.
-        let (mut start_line, mut end_line) = (0, 0);
-        for finding in findings {
-            let start = index.position_from(finding.range.start, encoding, &mut start_line);
-            let end = index.position_from(finding.range.end, encoding, &mut end_line);
-            let range = [start.line, start.col, end.line, end.col];
-            let mut hasher = FxHasher::default();
-            (finding.rule, &finding.message, finding.severity, range).hash(&mut hasher);
-            let key = hasher.finish();
-            let same = |(decided, _): &(Decided, Arc<[u8]>)| {
-                decided.rule == finding.rule
-                    && decided.message == finding.message
-                    && decided.severity == finding.severity
-                    && decided.range == range
-            };
-            let json = match self.written.get(&key).filter(|e| same(e)) {
-                Some((_, json)) => Arc::clone(json),
-                None => {
-                    let entry = previous.remove(&key).filter(same).unwrap_or_else(|| {
-                        (decided(finding, range), json(index, finding, encoding))
-                    });
-                    let json = Arc::clone(&entry.1);
-                    self.written.insert(key, entry);
-                    json
+        let mut lines = (0, 0);
+        for part in checked.parts() {
+            match part {
+                Part::One(finding) => {
+                    out.push(self.one(index, finding, encoding, &mut previous, &mut lines));
                 }
-            };
-            out.push(json);
+                Part::Node { at, found } => {
+                    let start = index.position_from(*at, encoding, &mut lines.0);
+                    let key = NodeKey {
+                        found: Arc::as_ptr(found) as usize,
+                        line: start.line,
+                        col: start.col,
+                        encoding,
+                    };
+                    let entry = match previous_nodes.remove(&key) {
+                        Some(entry) => entry,
+                        None => {
+                            let json = found
+                                .findings
+                                .iter()
+                                .map(|f| {
+                                    let f = checked::absolute(*at, f);
+                                    self.one(index, &f, encoding, &mut previous, &mut lines)
+                                })
+                                .collect();
+                            (Arc::clone(found), json)
+                        }
+                    };
+                    out.extend(entry.1.iter().cloned());
+                    self.nodes.insert(key, entry);
+                }
+            }
         }
         out
+    }
+
+    /// One finding's JSON: remembered, or written now.
+    fn one(
+        &mut self,
+        index: &LineIndex,
+        finding: &Finding,
+        encoding: PositionEncoding,
+        previous: &mut FxHashMap<u64, (Decided, Arc<[u8]>)>,
+        (start_line, end_line): &mut (usize, usize),
+    ) -> Arc<[u8]> {
+        let start = index.position_from(finding.range.start, encoding, start_line);
+        let end = index.position_from(finding.range.end, encoding, end_line);
+        let range = [start.line, start.col, end.line, end.col];
+        let mut hasher = FxHasher::default();
+        (finding.rule, &finding.message, finding.severity, range).hash(&mut hasher);
+        let key = hasher.finish();
+        let same = |(decided, _): &(Decided, Arc<[u8]>)| {
+            decided.rule == finding.rule
+                && decided.message == finding.message
+                && decided.severity == finding.severity
+                && decided.range == range
+        };
+        if let Some((_, json)) = self.written.get(&key).filter(|e| same(e)) {
+            return Arc::clone(json);
+        }
+        let entry = previous
+            .remove(&key)
+            .filter(same)
+            .unwrap_or_else(|| (decided(finding, range), json(index, finding, encoding)));
+        let json = Arc::clone(&entry.1);
+        self.written.insert(key, entry);
+        json
     }
 }
 
@@ -97,11 +155,32 @@ pub(crate) fn to_json(diagnostic: &Diagnostic) -> Arc<[u8]> {
 mod tests {
     use super::*;
     use crate::analysis::settings::Context;
+    use crate::server::document::{Change, Document};
     use crate::syntax::FileKind;
 
     fn written(memo: &mut DiagnosticJson, text: &str) -> Vec<Arc<[u8]>> {
         let findings = crate::analysis::check(FileKind::Dockerfile, text, &Context::default());
-        memo.write(&LineIndex::new(text), &findings, PositionEncoding::Utf16)
+        let checked = Checked::from_findings(findings);
+        memo.write(&LineIndex::new(text), &checked, PositionEncoding::Utf16)
+    }
+
+    /// What a document's check writes, its stages' findings shared with its cache.
+    fn written_by(doc: &mut Document, memo: &mut DiagnosticJson, text: &str) -> Vec<Arc<[u8]>> {
+        let version = doc.version + 1;
+        let change = Change {
+            range: None,
+            text: text.to_owned(),
+        };
+        doc.apply_changes(version, vec![change], PositionEncoding::Utf16)
+            .expect("parse");
+        let checked = doc.check();
+        assert!(
+            checked
+                .parts()
+                .iter()
+                .any(|p| matches!(p, Part::Node { .. }))
+        );
+        memo.write(&doc.lines, &checked, PositionEncoding::Utf16)
     }
 
     /// What serde writes for each finding of `text`.
@@ -140,5 +219,33 @@ mod tests {
         }
         assert!(first.iter().zip(&second).any(|(a, b)| Arc::ptr_eq(a, b)));
         assert!(first.iter().zip(&second).any(|(a, b)| !Arc::ptr_eq(a, b)));
+    }
+
+    /// A stage whose text is unchanged on the same line reuses its diagnostics whole;
+    /// moved to another line, they are written anew. Either way each is what serde
+    /// writes for it.
+    #[test]
+    fn unchanged_stages_reuse_their_diagnostics() {
+        let first_stage = "FROM ubuntu\nRUN apt-get install curl\n";
+        let before = format!("{first_stage}FROM debian AS b\nRUN cd /x\n");
+        let after = format!("{first_stage}FROM debian AS b\nRUN  cd /x\n");
+        let mut doc = Document::open(FileKind::Dockerfile, 1, String::new()).expect("parse");
+        let mut memo = DiagnosticJson::default();
+        let one = written_by(&mut doc, &mut memo, &before);
+        assert_eq!(text(&one), serde_json(&before));
+        let two = written_by(&mut doc, &mut memo, &after);
+        assert_eq!(text(&two), serde_json(&after));
+        let in_first = serde_json(first_stage).len();
+        assert!(in_first > 0);
+        assert!((0..in_first).all(|i| Arc::ptr_eq(&one[i], &two[i])));
+        assert_eq!(one.len(), two.len());
+        for (a, b) in one.iter().zip(&two) {
+            assert_eq!(Arc::ptr_eq(a, b), a[..] == b[..]);
+        }
+
+        let moved = format!("# a comment\n{after}");
+        let three = written_by(&mut doc, &mut memo, &moved);
+        assert_eq!(text(&three), serde_json(&moved));
+        assert!(!Arc::ptr_eq(&two[0], &three[0]));
     }
 }

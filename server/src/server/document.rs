@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashMap, FxHasher};
 use tree_sitter::{InputEdit, Node, Point, Tree};
 
+use super::checked::{self, Checked, Found};
 use super::diagnostic_json::DiagnosticJson;
 use crate::analysis::model::{self, Base, FileModel, StageModel, StageSummary};
 use crate::analysis::rules::{self, FileView, Finding, Keyword};
@@ -36,7 +37,7 @@ pub struct Document {
     /// Settings and neighbouring files the rules see.
     pub context: Context,
     /// The findings last published for this text, with their fixes (for code actions).
-    pub published: Vec<Finding>,
+    pub published: Checked,
     /// The JSON of the diagnostics last published.
     pub(crate) published_json: DiagnosticJson,
     /// The file model of the last check (`None` for ignore files): FROM lines and global ARGs.
@@ -46,16 +47,6 @@ pub struct Document {
     /// What was found in stages, blocks and instructions, relative to their start, by
     /// a hash of their text and the escape character, which decide it.
     cache: FxHashMap<u64, Arc<Found>>,
-}
-
-/// The findings inside a node and the keywords of its instructions, relative to the
-/// node's start.
-#[derive(Debug, Default)]
-struct Found {
-    findings: Vec<Finding>,
-    keywords: Vec<Keyword>,
-    /// For a stage: what it leaves to stages built on it.
-    summary: Option<Arc<StageSummary>>,
 }
 
 impl Document {
@@ -68,7 +59,7 @@ impl Document {
             lines: LineIndex::new(&text),
             tree,
             context: Context::default(),
-            published: Vec::new(),
+            published: Checked::default(),
             published_json: DiagnosticJson::default(),
             model: None,
             base_images: Vec::new(),
@@ -147,6 +138,12 @@ impl Document {
     /// FROM lines) and its base stage (rules are scoped to make it so). So an edit
     /// re-checks just the block it falls in: the rest comes from the hash of its inputs.
     pub fn findings(&mut self) -> Vec<Finding> {
+        self.check().to_vec()
+    }
+
+    /// [`Document::findings`] as the cache holds them: what unchanged stages found is
+    /// shared, not copied (a large file has hundreds of findings and an edit changes a few).
+    pub fn check(&mut self) -> Checked {
         if self.kind == FileKind::Dockerignore {
             let mut findings = syntax::errors(self.kind, &self.tree, self.lines.text());
             let file = syntax::Dockerignore::new(&self.tree, self.lines.text());
@@ -155,10 +152,11 @@ impl Document {
                 context: &self.context,
             }));
             findings.sort_by_key(Finding::source_order);
-            return findings;
+            return Checked::from_findings(findings);
         }
         let file = Dockerfile::new(&self.tree, self.lines.text());
-        let model = FileModel::new(&file);
+        let top_level = file.top_level();
+        let model = FileModel::of_top_level(&file, &top_level);
         let mut base = FxHasher::default();
         file.escape().hash(&mut base);
         self.context.fingerprint().hash(&mut base);
@@ -171,22 +169,39 @@ impl Document {
             // As many entries as last time: growing it would rehash every entry.
             next: FxHashMap::with_capacity_and_hasher(self.cache.len(), Default::default()),
             summaries: Vec::new(),
+            mentions_pragma: false,
         };
-        let all = checker.container(self.tree.root_node());
+        let (nodes, keywords) = checker.parts(&top_level);
+        let mentions_pragma = checker.mentions_pragma;
         self.cache = checker.next;
-        let mut findings = all.findings;
-        findings.extend(syntax::file_errors(&file));
+        let mut file_findings = syntax::file_errors(&file);
         let view = FileView {
             file: &file,
             model: &model,
             context: &self.context,
         };
-        findings.extend(rules::check_file(&view, &all.keywords));
-        suppress::apply(&file, &self.context.settings, &mut findings);
-        findings.sort_by_key(Finding::source_order);
+        file_findings.extend(rules::check_file(&view, &keywords));
+        // Ignore comments and the check directive are read from the whole file; files
+        // without them (most) keep what stages found as it is.
+        let suppressing = mentions_pragma || syntax::check_directive(self.lines.text()).is_some();
+        let merged = if suppressing {
+            Err(file_findings)
+        } else {
+            Checked::merge(&nodes, file_findings)
+        };
+        let checked = merged.unwrap_or_else(|mut file_findings| {
+            let mut findings: Vec<Finding> = nodes
+                .iter()
+                .flat_map(|(at, found)| found.findings.iter().map(|f| checked::absolute(*at, f)))
+                .collect();
+            findings.append(&mut file_findings);
+            suppress::apply(&file, &self.context.settings, &mut findings);
+            findings.sort_by_key(Finding::source_order);
+            Checked::from_findings(findings)
+        });
         self.base_images = model.base_images();
         self.model = Some(Arc::new(model));
-        findings
+        checked
     }
 }
 
@@ -201,6 +216,8 @@ struct Checker<'a, 't> {
     next: FxHashMap<u64, Arc<Found>>,
     /// What each stage checked so far leaves to the stages built on it.
     summaries: Vec<Option<Arc<StageSummary>>>,
+    /// Some top-level node's text names an ignore comment's tool.
+    mentions_pragma: bool,
 }
 
 impl<'t> Checker<'_, 't> {
@@ -229,6 +246,9 @@ impl<'t> Checker<'_, 't> {
                 // A check that reports outside its node would be a bug; keep it in range.
                 found.findings.retain(|f| f.range.start >= start);
                 let end = node.end_byte();
+                let text = self.file.src().get(start..end).unwrap_or("").as_bytes();
+                found.mentions_pragma = suppress::mentions_pragma(text);
+                found.reaches_out = found.findings.iter().any(|f| f.range.end > end);
                 for f in &mut found.findings {
                     // The key covers this node's text alone: an edit outside it could
                     // be stale when the finding is reused.
@@ -240,6 +260,7 @@ impl<'t> Checker<'_, 't> {
                 for k in &mut found.keywords {
                     k.range = k.range.start - start..k.range.end - start;
                 }
+                found.findings.sort_by_key(Finding::source_order);
                 Arc::new(found)
             }
         };
@@ -247,60 +268,90 @@ impl<'t> Checker<'_, 't> {
         found
     }
 
-    /// What is found in the root, a stage or a block (absolute ranges).
+    /// What each top-level node found, with where it starts, and the keywords of the
+    /// whole file.
+    fn parts(&mut self, top_level: &[Node<'t>]) -> (Vec<(usize, Arc<Found>)>, Vec<Keyword>) {
+        let mut nodes = Vec::new();
+        let mut keywords = Vec::new();
+        for &child in top_level {
+            let at = child.start_byte();
+            match self.child(child) {
+                Some(found) => {
+                    self.mentions_pragma |= found.mentions_pragma;
+                    keywords.extend(found.keywords.iter().map(|k| moved(k, at)));
+                    nodes.push((at, found));
+                }
+                None => {
+                    let text = self.file.src().get(child.byte_range()).unwrap_or("");
+                    self.mentions_pragma |= suppress::mentions_pragma(text.as_bytes());
+                }
+            }
+        }
+        (nodes, keywords)
+    }
+
+    /// What is found in a stage or a block (absolute ranges).
     fn container(&mut self, node: Node<'t>) -> Found {
         let mut all = Found::default();
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            let found = if syntax::is_stage(child) {
-                let index = self.summaries.len();
-                let parent = match self.model.stages.get(index).map(|s| &s.base) {
-                    Some(Base::Stage(p)) => self.summaries.get(*p).cloned().flatten(),
-                    _ => None,
-                };
-                let mut inputs = FxHasher::default();
-                (index, self.model.fingerprint()).hash(&mut inputs);
-                model::summary_fingerprint(parent.as_ref()).hash(&mut inputs);
-                let found = self.cached(child, inputs.finish(), |this| {
-                    let mut found = this.container(child);
-                    if let Some(stage) = this.file.stage(child, index) {
-                        let stage_model =
-                            StageModel::new(&stage, this.model, this.context, parent.as_deref());
-                        found.findings.extend(rules::check_stage(&stage_model));
-                        found.summary = Some(Arc::new(stage_model.summary()));
-                    }
-                    found
-                });
-                self.summaries.push(found.summary.clone());
-                found
-            } else if syntax::is_block(child) {
-                self.cached(child, 0, |this| this.container(child))
-            } else if let Some(instruction) =
-                Instruction::from_node(child, self.file.src(), self.file.escape())
-            {
-                self.cached(child, 0, |this| {
-                    let mut findings = syntax::errors_of_instruction(&instruction);
-                    findings.extend(rules::check_instruction(&instruction, this.context));
-                    Found {
-                        findings,
-                        keywords: Keyword::of(&instruction),
-                        summary: None,
-                    }
-                })
-            } else {
+            let Some(found) = self.child(child) else {
                 continue;
             };
             let at = child.start_byte();
-            all.findings.extend(found.findings.iter().map(|f| Finding {
-                range: f.range.start + at..f.range.end + at,
-                ..f.clone()
-            }));
-            all.keywords.extend(found.keywords.iter().map(|k| Keyword {
-                range: k.range.start + at..k.range.end + at,
-                case: k.case,
-            }));
+            all.findings
+                .extend(found.findings.iter().map(|f| checked::absolute(at, f)));
+            all.keywords
+                .extend(found.keywords.iter().map(|k| moved(k, at)));
         }
         all
+    }
+
+    /// What a stage, a block or an instruction found (`None` for a node that is not
+    /// checked, such as a comment).
+    fn child(&mut self, child: Node<'t>) -> Option<Arc<Found>> {
+        if syntax::is_stage(child) {
+            let index = self.summaries.len();
+            let parent = match self.model.stages.get(index).map(|s| &s.base) {
+                Some(Base::Stage(p)) => self.summaries.get(*p).cloned().flatten(),
+                _ => None,
+            };
+            let mut inputs = FxHasher::default();
+            (index, self.model.fingerprint()).hash(&mut inputs);
+            model::summary_fingerprint(parent.as_ref()).hash(&mut inputs);
+            let found = self.cached(child, inputs.finish(), |this| {
+                let mut found = this.container(child);
+                if let Some(stage) = this.file.stage(child, index) {
+                    let stage_model =
+                        StageModel::new(&stage, this.model, this.context, parent.as_deref());
+                    found.findings.extend(rules::check_stage(&stage_model));
+                    found.summary = Some(Arc::new(stage_model.summary()));
+                }
+                found
+            });
+            self.summaries.push(found.summary.clone());
+            Some(found)
+        } else if syntax::is_block(child) {
+            Some(self.cached(child, 0, |this| this.container(child)))
+        } else {
+            let instruction = Instruction::from_node(child, self.file.src(), self.file.escape())?;
+            Some(self.cached(child, 0, |this| {
+                let mut findings = syntax::errors_of_instruction(&instruction);
+                findings.extend(rules::check_instruction(&instruction, this.context));
+                Found {
+                    findings,
+                    keywords: Keyword::of(&instruction),
+                    ..Found::default()
+                }
+            }))
+        }
+    }
+}
+
+fn moved(keyword: &Keyword, at: usize) -> Keyword {
+    Keyword {
+        range: keyword.range.start + at..keyword.range.end + at,
+        case: keyword.case,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The language server: LSP over stdio, on top of the syntax layer.
 
 mod backend;
+mod checked;
 mod code_actions;
 mod completion;
 mod convert;

@@ -9,6 +9,7 @@ use futures::future::join_all;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::Uri;
 
+use super::checked::Checked;
 use super::convert;
 use super::diagnostic_json::to_json;
 use super::document::Document;
@@ -101,7 +102,7 @@ impl Shared {
     /// registry knows of its base images goes into the context first.
     pub fn publish(&self, uri: &Uri, document: &mut Document) {
         let encoding = self.encoding();
-        let mut findings = document.findings();
+        let mut checked = document.check();
         if document.kind == FileKind::Dockerfile
             && let Some(registry) = self.registry()
         {
@@ -109,17 +110,22 @@ impl Shared {
             if facts != *document.context.images {
                 document.context.images = Arc::new(facts);
                 document.context.target_platform = Some(registry.settings().platform.to_string());
-                findings = document.findings();
+                checked = document.check();
             }
         }
-        let hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
+        let mut hidden = 0;
+        if checked.len() > MAX_DIAGNOSTICS {
+            let mut findings = checked.to_vec();
+            hidden = convert::keep_most_serious(&mut findings, MAX_DIAGNOSTICS);
+            checked = Checked::from_findings(findings);
+        }
         let mut diagnostics = document
             .published_json
-            .write(&document.lines, &findings, encoding);
+            .write(&document.lines, &checked, encoding);
         if hidden > 0 {
             diagnostics.push(to_json(&convert::too_many(hidden, MAX_DIAGNOSTICS)));
         }
-        document.published = findings;
+        document.published = checked;
         self.publisher
             .publish(uri, Some(document.version), &diagnostics);
     }

@@ -226,12 +226,25 @@ impl<'t> Dockerfile<'t> {
         })
     }
 
+    /// The root's named children: stages, and what comes before the first (global
+    /// ARGs, comments). Walking them costs more than it seems (the root holds its
+    /// children in a balanced tree of hidden nodes): a caller that needs them for
+    /// several things gathers them once.
+    pub fn top_level(&self) -> Vec<Node<'t>> {
+        let mut cursor = self.root.walk();
+        self.root.named_children(&mut cursor).collect()
+    }
+
     /// The FROM instruction of each stage, without walking the stages' bodies.
     pub fn stage_froms(&self) -> Vec<Instruction<'t>> {
-        let mut cursor = self.root.walk();
-        self.root
-            .named_children(&mut cursor)
-            .filter(|n| is_stage(*n))
+        self.stage_froms_in(&self.top_level())
+    }
+
+    /// [`Dockerfile::stage_froms`] among the root's children ([`Dockerfile::top_level`]).
+    pub fn stage_froms_in(&self, top_level: &[Node<'t>]) -> Vec<Instruction<'t>> {
+        top_level
+            .iter()
+            .filter(|n| is_stage(**n))
             .filter_map(|n| n.child_by_field_id(kind_ids().from_field))
             .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
             .collect()
@@ -244,6 +257,15 @@ impl<'t> Dockerfile<'t> {
             .named_children(&mut cursor)
             .take_while(|n| !is_stage(*n))
             .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
+            .collect()
+    }
+
+    /// [`Dockerfile::preamble`] among the root's children ([`Dockerfile::top_level`]).
+    pub fn preamble_in(&self, top_level: &[Node<'t>]) -> Vec<Instruction<'t>> {
+        top_level
+            .iter()
+            .take_while(|n| !is_stage(**n))
+            .filter_map(|n| Instruction::from_node(*n, self.src, self.escape))
             .collect()
     }
 
