@@ -109,7 +109,7 @@ impl StageInfo {
 
 /// What the whole file declares outside stage bodies: global ARGs and every stage's
 /// FROM line. Cheap to build on every change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileModel {
     pub global_args: Vec<VarDecl>,
     pub stages: Vec<StageInfo>,
@@ -193,6 +193,25 @@ impl FileModel {
         }
     }
 
+    /// The model after an edit that changed none of what it reads, only moved what
+    /// comes after `at` by `delta` bytes (see [`may_change_model`]).
+    pub fn moved(&self, at: usize, delta: isize) -> FileModel {
+        let shift = |r: &Range<usize>| {
+            if r.start > at {
+                r.start.saturating_add_signed(delta)..r.end.saturating_add_signed(delta)
+            } else {
+                r.clone()
+            }
+        };
+        let mut moved = self.clone();
+        for stage in &mut moved.stages {
+            stage.name_range = stage.name_range.as_ref().map(shift);
+            stage.image_range = shift(&stage.image_range);
+            stage.platform_range = stage.platform_range.as_ref().map(shift);
+        }
+        moved
+    }
+
     /// A hash of what stage checks can see of the file (no positions).
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
@@ -240,6 +259,30 @@ impl FileModel {
     }
 }
 
+/// Text without which no line uses what only BuildKit builds ([`uses_buildkit`]).
+const BUILDKIT_MARKERS: [&[u8]; 9] = [
+    b"--mount",
+    b"--network",
+    b"--security",
+    b"--link",
+    b"--parents",
+    b"--exclude",
+    b"--checksum",
+    b"--keep-git-dir",
+    b"<<",
+];
+
+/// Whether an instruction of a stage's body with this text can matter to the file
+/// model: by naming a stage in `--from` ([`copy_sources`]) or by what marks a
+/// BuildKit-only file. Any other instruction of a body can be edited without
+/// rebuilding the model, as long as the edit leaves it one instruction of the same kind.
+pub fn may_change_model(text: &str) -> bool {
+    let text = text.as_bytes();
+    std::iter::once(&b"--from"[..])
+        .chain(BUILDKIT_MARKERS)
+        .any(|marker| memchr::memmem::find(text, marker).is_some())
+}
+
 /// Whether a file uses what only BuildKit builds: a `syntax` directive, RUN's `--mount`,
 /// `--network` or `--security`, COPY/ADD's `--link`, `--parents`, `--exclude` or
 /// `--checksum`, or a heredoc. Found by reading the first line of each instruction as
@@ -254,18 +297,7 @@ pub fn uses_buildkit(file: &Dockerfile<'_>) -> bool {
     }
     // Most files use none of it: a few substring searches say so without reading lines.
     let src = file.src().as_bytes();
-    let candidates: [&[u8]; 9] = [
-        b"--mount",
-        b"--network",
-        b"--security",
-        b"--link",
-        b"--parents",
-        b"--exclude",
-        b"--checksum",
-        b"--keep-git-dir",
-        b"<<",
-    ];
-    if !candidates
+    if !BUILDKIT_MARKERS
         .iter()
         .any(|c| memchr::memmem::find(src, c).is_some())
     {

@@ -15,7 +15,7 @@ use crate::analysis::rules::{self, FileView, Finding, Keyword};
 use crate::analysis::settings::Context;
 use crate::analysis::suppress;
 use crate::position::{LineCol, LineIndex, PositionEncoding, rope};
-use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError};
+use crate::syntax::{self, Dockerfile, FileKind, Instruction, ParseError, node_text};
 
 /// One content change of `textDocument/didChange`, positions already in our types.
 #[derive(Debug, Clone)]
@@ -47,6 +47,28 @@ pub struct Document {
     /// What was found in stages, blocks and instructions, relative to their start, by
     /// a hash of their text and the escape character, which decide it.
     cache: FxHashMap<u64, Arc<Found>>,
+    /// The edits since the last check, as far as the file model cares.
+    since_check: SinceCheck,
+}
+
+/// What changed since the last check, for keeping its file model: walking every FROM
+/// line again costs as much as the rest of a keystroke in a file of many stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SinceCheck {
+    Nothing,
+    /// One edit inside an instruction of a stage's body that the model does not read
+    /// (see [`model::may_change_model`]).
+    InBody {
+        /// Where the edit starts.
+        at: usize,
+        delta: isize,
+        /// The instruction's bytes before the edit.
+        start: usize,
+        end: usize,
+        kind: syntax::InstructionKind,
+    },
+    /// Anything else: the model is built again.
+    More,
 }
 
 impl Document {
@@ -64,6 +86,7 @@ impl Document {
             model: None,
             base_images: Vec::new(),
             cache: FxHashMap::default(),
+            since_check: SinceCheck::More,
         })
     }
 
@@ -86,6 +109,7 @@ impl Document {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     self.lines.rebuild(&change.text);
+                    self.since_check = SinceCheck::More;
                     reuse = false;
                 }
             }
@@ -99,6 +123,10 @@ impl Document {
     fn apply_edit(&mut self, start: LineCol, end: LineCol, text: &str, encoding: PositionEncoding) {
         let start_byte = rope::offset(&self.rope, start, encoding);
         let end_byte = rope::offset(&self.rope, end, encoding).max(start_byte);
+        self.since_check = match self.since_check {
+            SinceCheck::Nothing => self.in_body(start_byte..end_byte, text.len()),
+            _ => SinceCheck::More,
+        };
         let start_position = point(&self.rope, start_byte);
         let old_end_position = point(&self.rope, end_byte);
         let start_char = self.rope.byte_to_char(start_byte);
@@ -117,6 +145,63 @@ impl Document {
             old_end_position,
             new_end_position: point(&self.rope, new_end_byte),
         });
+    }
+
+    /// What an edit of `range` (before it is made) by `inserted` bytes means for the
+    /// file model: whether it falls inside an instruction of a stage's body that the
+    /// model does not read.
+    fn in_body(&self, range: std::ops::Range<usize>, inserted: usize) -> SinceCheck {
+        let Some(model) = &self.model else {
+            return SinceCheck::More;
+        };
+        let file = Dockerfile::new(&self.tree, self.lines.text());
+        let Some(instruction) = file.instruction_at(range.start) else {
+            return SinceCheck::More;
+        };
+        let node = instruction.node();
+        let body_starts = model.stages.first().map(|s| s.image_range.start);
+        let inert = instruction.kind() != syntax::InstructionKind::From
+            && body_starts.is_some_and(|b| node.start_byte() > b)
+            && node.start_byte() <= range.start
+            && range.end <= node.end_byte()
+            && !model::may_change_model(node_text(node, file.src()));
+        if !inert {
+            return SinceCheck::More;
+        }
+        SinceCheck::InBody {
+            at: range.start,
+            delta: inserted as isize - range.len() as isize,
+            start: node.start_byte(),
+            end: node.end_byte(),
+            kind: instruction.kind(),
+        }
+    }
+
+    /// The last check's file model when the edits since cannot have changed it (moved
+    /// as they moved the text), else `None`.
+    fn kept_model(&self, file: &Dockerfile<'_>) -> Option<Arc<FileModel>> {
+        let model = self.model.as_ref()?;
+        match self.since_check {
+            SinceCheck::Nothing => Some(Arc::clone(model)),
+            SinceCheck::InBody {
+                at,
+                delta,
+                start,
+                end,
+                kind,
+            } => {
+                // The edit must leave one instruction of the same kind, spanning what it
+                // did: otherwise the text around it may read differently now.
+                let now = file.instruction_at(at)?;
+                let node = now.node();
+                let same = now.kind() == kind
+                    && node.start_byte() == start
+                    && Some(node.end_byte()) == end.checked_add_signed(delta)
+                    && !model::may_change_model(node_text(node, file.src()));
+                same.then(|| Arc::new(model.moved(at, delta)))
+            }
+            SinceCheck::More => None,
+        }
     }
 
     /// The file model of the text: the last check's (documents are checked on every
@@ -156,7 +241,10 @@ impl Document {
         }
         let file = Dockerfile::new(&self.tree, self.lines.text());
         let top_level = file.top_level();
-        let model = FileModel::of_top_level(&file, &top_level);
+        let model = self
+            .kept_model(&file)
+            .unwrap_or_else(|| Arc::new(FileModel::of_top_level(&file, &top_level)));
+        self.since_check = SinceCheck::Nothing;
         let mut base = FxHasher::default();
         file.escape().hash(&mut base);
         self.context.fingerprint().hash(&mut base);
@@ -200,7 +288,7 @@ impl Document {
             Checked::from_findings(findings)
         });
         self.base_images = model.base_images();
-        self.model = Some(Arc::new(model));
+        self.model = Some(model);
         checked
     }
 }
@@ -452,6 +540,10 @@ mod tests {
 
     const PIECES: &[&str] = &[
         "FROM a AS b\n",
+        "FROM b\n",
+        "COPY --from=b / /\n",
+        "RUN --mount=type=cache,target=/c ls\n",
+        "ARG V=a\n",
         "RUN echo \\\n",
         "  hi\n",
         "<<EOF\n",
@@ -496,8 +588,40 @@ mod tests {
             .collect()
     }
 
+    /// A file of several stages, with what the file model reads: global ARGs, FROM
+    /// lines, `COPY --from`, BuildKit flags and heredocs.
+    const STAGES: &str = "ARG V=1\nFROM alpine:3.20 AS base\nRUN apk add curl \\\n    git\nENV A=b\n\
+        FROM base AS build\nRUN go build ./...\nCOPY . /src\nRUN <<EOF\nls\nEOF\n\
+        FROM scratch\nCOPY --from=build /src /app\nRUN --mount=type=cache,target=/c true\nUSER app\n";
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Typing or deleting one character at a time anywhere in a file of stages:
+        /// the file model kept (and moved) from the last check is the one built afresh.
+        #[test]
+        fn the_kept_file_model_is_the_fresh_one(
+            edits in prop::collection::vec((0usize..400, prop::sample::select(vec!["x", " ", "-", "\n", "\\", "<", "#", "F", "m", ""])), 1..30),
+        ) {
+            let mut doc = Document::open(FileKind::Dockerfile, 0, STAGES.to_owned()).unwrap();
+            doc.findings();
+            let mut expected = STAGES.to_owned();
+            for (at, insert) in edits {
+                let start = at.min(expected.len());
+                // Deleting when there is nothing to insert.
+                let end = if insert.is_empty() { (start + 1).min(expected.len()) } else { start };
+                let index = LineIndex::new(&expected);
+                let (a, b) = (index.position(start, PositionEncoding::Utf8), index.position(end, PositionEncoding::Utf8));
+                expected.replace_range(start..end, insert);
+                let version = doc.version + 1;
+                doc.apply_changes(version, vec![Change { range: Some((a, b)), text: insert.to_owned() }], PositionEncoding::Utf8).unwrap();
+                let cached = resolved(doc.findings());
+                let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
+                let model = FileModel::new(&Dockerfile::new(&fresh, &expected));
+                prop_assert_eq!(doc.model.as_deref(), Some(&model));
+                prop_assert_eq!(cached, resolved(crate::analysis::check(FileKind::Dockerfile, &expected, &Context::default())));
+            }
+        }
 
         /// Random edit sequences in every encoding: the text is what plain string
         /// editing gives, and the incremental tree equals a fresh parse.
@@ -524,6 +648,9 @@ mod tests {
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
                 let cached = resolved(doc.findings());
+                // The model kept or moved from the last check is the one built afresh.
+                let model = FileModel::new(&Dockerfile::new(&fresh, &expected));
+                prop_assert_eq!(doc.model.as_deref(), Some(&model));
                 prop_assert_eq!(cached, resolved(crate::analysis::check(FileKind::Dockerfile, &expected, &Context::default())));
             }
         }
