@@ -47,28 +47,58 @@ pub struct Document {
     /// What was found in stages, blocks and instructions, relative to their start, by
     /// a hash of their text and the escape character, which decide it.
     cache: FxHashMap<u64, Arc<Found>>,
-    /// The edits since the last check, as far as the file model cares.
+    /// The edits since the last check.
     since_check: SinceCheck,
+    /// The hash of each top-level node's text at the last check (with its bytes and
+    /// kind), in order.
+    top_level_hashes: Vec<TextHash>,
 }
 
-/// What changed since the last check, for keeping its file model: walking every FROM
-/// line again costs as much as the rest of a keystroke in a file of many stages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A node's bytes from the start of its line, kind and the hash of that text.
+type TextHash = (std::ops::Range<usize>, u16, u64);
+
+/// What changed since the last check: with a single edit, what the last check found
+/// out of the edit's reach is known unchanged without reading it again, and walking
+/// every FROM line or hashing every stage costs as much as the rest of a keystroke in
+/// a file of many stages.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum SinceCheck {
     Nothing,
-    /// One edit inside an instruction of a stage's body that the model does not read
-    /// (see [`model::may_change_model`]).
-    InBody {
-        /// Where the edit starts.
-        at: usize,
-        delta: isize,
-        /// The instruction's bytes before the edit.
-        start: usize,
-        end: usize,
-        kind: syntax::InstructionKind,
-    },
-    /// Anything else: the model is built again.
+    One(OneEdit),
+    /// Several edits, or the whole text replaced.
     More,
+}
+
+/// One edit since the last check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OneEdit {
+    /// The bytes replaced, in the text before the edit.
+    start: usize,
+    old_end: usize,
+    /// Where the inserted text ends.
+    new_end: usize,
+    /// The instruction of a stage's body the edit fell in, when the file model does
+    /// not read it (see [`model::may_change_model`]): its bytes before the edit, and kind.
+    body: Option<(std::ops::Range<usize>, syntax::InstructionKind)>,
+}
+
+impl OneEdit {
+    fn delta(&self) -> isize {
+        self.new_end as isize - self.old_end as isize
+    }
+
+    /// Where the text of `now` (bytes after the edit) was before it, when the edit
+    /// left that text unchanged.
+    fn before(&self, now: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+        if now.end <= self.start {
+            Some(now)
+        } else if now.start >= self.new_end {
+            let delta = self.delta();
+            Some(now.start.checked_add_signed(-delta)?..now.end.checked_add_signed(-delta)?)
+        } else {
+            None
+        }
+    }
 }
 
 impl Document {
@@ -87,6 +117,7 @@ impl Document {
             base_images: Vec::new(),
             cache: FxHashMap::default(),
             since_check: SinceCheck::More,
+            top_level_hashes: Vec::new(),
         })
     }
 
@@ -124,7 +155,12 @@ impl Document {
         let start_byte = rope::offset(&self.rope, start, encoding);
         let end_byte = rope::offset(&self.rope, end, encoding).max(start_byte);
         self.since_check = match self.since_check {
-            SinceCheck::Nothing => self.in_body(start_byte..end_byte, text.len()),
+            SinceCheck::Nothing => SinceCheck::One(OneEdit {
+                start: start_byte,
+                old_end: end_byte,
+                new_end: start_byte + text.len(),
+                body: self.in_body(start_byte..end_byte),
+            }),
             _ => SinceCheck::More,
         };
         let start_position = point(&self.rope, start_byte);
@@ -147,17 +183,15 @@ impl Document {
         });
     }
 
-    /// What an edit of `range` (before it is made) by `inserted` bytes means for the
-    /// file model: whether it falls inside an instruction of a stage's body that the
-    /// model does not read.
-    fn in_body(&self, range: std::ops::Range<usize>, inserted: usize) -> SinceCheck {
-        let Some(model) = &self.model else {
-            return SinceCheck::More;
-        };
+    /// The instruction of a stage's body an edit of `range` (before it is made) falls
+    /// in, with its kind, when the file model does not read it.
+    fn in_body(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> Option<(std::ops::Range<usize>, syntax::InstructionKind)> {
+        let model = self.model.as_ref()?;
         let file = Dockerfile::new(&self.tree, self.lines.text());
-        let Some(instruction) = file.instruction_at(range.start) else {
-            return SinceCheck::More;
-        };
+        let instruction = file.instruction_at(range.start)?;
         let node = instruction.node();
         let body_starts = model.stages.first().map(|s| s.image_range.start);
         let inert = instruction.kind() != syntax::InstructionKind::From
@@ -165,40 +199,27 @@ impl Document {
             && node.start_byte() <= range.start
             && range.end <= node.end_byte()
             && !model::may_change_model(node_text(node, file.src()));
-        if !inert {
-            return SinceCheck::More;
-        }
-        SinceCheck::InBody {
-            at: range.start,
-            delta: inserted as isize - range.len() as isize,
-            start: node.start_byte(),
-            end: node.end_byte(),
-            kind: instruction.kind(),
-        }
+        inert.then(|| (node.byte_range(), instruction.kind()))
     }
 
     /// The last check's file model when the edits since cannot have changed it (moved
     /// as they moved the text), else `None`.
     fn kept_model(&self, file: &Dockerfile<'_>) -> Option<Arc<FileModel>> {
         let model = self.model.as_ref()?;
-        match self.since_check {
+        match &self.since_check {
             SinceCheck::Nothing => Some(Arc::clone(model)),
-            SinceCheck::InBody {
-                at,
-                delta,
-                start,
-                end,
-                kind,
-            } => {
+            SinceCheck::One(edit) => {
+                let (before, kind) = edit.body.clone()?;
+                let delta = edit.delta();
                 // The edit must leave one instruction of the same kind, spanning what it
                 // did: otherwise the text around it may read differently now.
-                let now = file.instruction_at(at)?;
+                let now = file.instruction_at(edit.start)?;
                 let node = now.node();
                 let same = now.kind() == kind
-                    && node.start_byte() == start
-                    && Some(node.end_byte()) == end.checked_add_signed(delta)
+                    && node.start_byte() == before.start
+                    && Some(node.end_byte()) == before.end.checked_add_signed(delta)
                     && !model::may_change_model(node_text(node, file.src()));
-                same.then(|| Arc::new(model.moved(at, delta)))
+                same.then(|| Arc::new(model.moved(edit.start, delta)))
             }
             SinceCheck::More => None,
         }
@@ -244,7 +265,7 @@ impl Document {
         let model = self
             .kept_model(&file)
             .unwrap_or_else(|| Arc::new(FileModel::of_top_level(&file, &top_level)));
-        self.since_check = SinceCheck::Nothing;
+        let since_check = std::mem::replace(&mut self.since_check, SinceCheck::Nothing);
         let mut base = FxHasher::default();
         file.escape().hash(&mut base);
         self.context.fingerprint().hash(&mut base);
@@ -259,9 +280,14 @@ impl Document {
             summaries: Vec::new(),
             mentions_pragma: false,
         };
-        let (nodes, keywords) = checker.parts(&top_level);
+        let hashes = TextHashes {
+            previous: &self.top_level_hashes,
+            since_check: &since_check,
+        };
+        let (nodes, keywords, top_level_hashes) = checker.parts(&top_level, &hashes);
         let mentions_pragma = checker.mentions_pragma;
         self.cache = checker.next;
+        self.top_level_hashes = top_level_hashes;
         let mut file_findings = syntax::file_errors(&file);
         let view = FileView {
             file: &file,
@@ -315,15 +341,14 @@ impl<'t> Checker<'_, 't> {
         &mut self,
         node: Node<'t>,
         inputs: u64,
+        text_hash: Option<u64>,
         compute: impl FnOnce(&mut Self) -> Found,
     ) -> Arc<Found> {
         let mut hasher = self.base.clone();
         inputs.hash(&mut hasher);
         node.kind_id().hash(&mut hasher);
-        self.file
-            .src()
-            .get(node.byte_range())
-            .unwrap_or("")
+        text_hash
+            .unwrap_or_else(|| hash_text(self.file, node))
             .hash(&mut hasher);
         let key = hasher.finish();
         let found = match self.previous.get(&key) {
@@ -358,16 +383,27 @@ impl<'t> Checker<'_, 't> {
 
     /// What each top-level node found, with where it starts, and the keywords of the
     /// whole file.
-    fn parts(&mut self, top_level: &[Node<'t>]) -> (Vec<(usize, Arc<Found>)>, Vec<Keyword>) {
-        let mut nodes = Vec::new();
-        let mut keywords = Vec::new();
+    fn parts(
+        &mut self,
+        top_level: &[Node<'t>],
+        hashes: &TextHashes<'_>,
+    ) -> (Vec<(usize, Arc<Found>)>, Vec<Keyword>, Vec<TextHash>) {
+        let mut nodes = Vec::with_capacity(top_level.len());
+        let mut keywords = Vec::with_capacity(self.previous.len());
+        let mut text_hashes = Vec::with_capacity(top_level.len());
         for &child in top_level {
             let at = child.start_byte();
-            match self.child(child) {
+            let range = extent(self.file, child);
+            let kind = child.kind_id();
+            let text_hash = hashes
+                .known(range.clone(), kind)
+                .unwrap_or_else(|| hash_text(self.file, child));
+            match self.child(child, Some(text_hash)) {
                 Some(found) => {
                     self.mentions_pragma |= found.mentions_pragma;
                     keywords.extend(found.keywords.iter().map(|k| moved(k, at)));
                     nodes.push((at, found));
+                    text_hashes.push((range, kind, text_hash));
                 }
                 None => {
                     let text = self.file.src().get(child.byte_range()).unwrap_or("");
@@ -375,7 +411,7 @@ impl<'t> Checker<'_, 't> {
                 }
             }
         }
-        (nodes, keywords)
+        (nodes, keywords, text_hashes)
     }
 
     /// What is found in a stage or a block (absolute ranges).
@@ -383,7 +419,7 @@ impl<'t> Checker<'_, 't> {
         let mut all = Found::default();
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            let Some(found) = self.child(child) else {
+            let Some(found) = self.child(child, None) else {
                 continue;
             };
             let at = child.start_byte();
@@ -397,7 +433,7 @@ impl<'t> Checker<'_, 't> {
 
     /// What a stage, a block or an instruction found (`None` for a node that is not
     /// checked, such as a comment).
-    fn child(&mut self, child: Node<'t>) -> Option<Arc<Found>> {
+    fn child(&mut self, child: Node<'t>, text_hash: Option<u64>) -> Option<Arc<Found>> {
         if syntax::is_stage(child) {
             let index = self.summaries.len();
             let parent = match self.model.stages.get(index).map(|s| &s.base) {
@@ -407,7 +443,7 @@ impl<'t> Checker<'_, 't> {
             let mut inputs = FxHasher::default();
             (index, self.model.fingerprint()).hash(&mut inputs);
             model::summary_fingerprint(parent.as_ref()).hash(&mut inputs);
-            let found = self.cached(child, inputs.finish(), |this| {
+            let found = self.cached(child, inputs.finish(), text_hash, |this| {
                 let mut found = this.container(child);
                 if let Some(stage) = this.file.stage(child, index) {
                     let stage_model =
@@ -420,10 +456,10 @@ impl<'t> Checker<'_, 't> {
             self.summaries.push(found.summary.clone());
             Some(found)
         } else if syntax::is_block(child) {
-            Some(self.cached(child, 0, |this| this.container(child)))
+            Some(self.cached(child, 0, text_hash, |this| this.container(child)))
         } else {
             let instruction = Instruction::from_node(child, self.file.src(), self.file.escape())?;
-            Some(self.cached(child, 0, |this| {
+            Some(self.cached(child, 0, text_hash, |this| {
                 let mut findings = syntax::errors_of_instruction(&instruction);
                 findings.extend(rules::check_instruction(&instruction, this.context));
                 Found {
@@ -434,6 +470,51 @@ impl<'t> Checker<'_, 't> {
             }))
         }
     }
+}
+
+/// The hashes of the top-level nodes' texts at the last check, and the edits since.
+struct TextHashes<'a> {
+    previous: &'a [TextHash],
+    since_check: &'a SinceCheck,
+}
+
+impl TextHashes<'_> {
+    /// The hash of a node's text, when the last check had the same text there.
+    fn known(&self, now: std::ops::Range<usize>, kind: u16) -> Option<u64> {
+        let before = match self.since_check {
+            SinceCheck::Nothing => now,
+            SinceCheck::One(edit) => edit.before(now)?,
+            SinceCheck::More => return None,
+        };
+        let i = self
+            .previous
+            .binary_search_by_key(&before.start, |(range, _, _)| range.start)
+            .ok()?;
+        let (range, was, hash) = self.previous.get(i)?;
+        (*range == before && *was == kind).then_some(*hash)
+    }
+}
+
+/// A node's bytes from the start of its line: what is found in a node may depend on
+/// how its line is indented (a fix inserting a line indents it the same).
+fn extent(file: &Dockerfile<'_>, node: Node<'_>) -> std::ops::Range<usize> {
+    let start = node.start_byte();
+    let line_start = file
+        .src()
+        .get(..start)
+        .and_then(|before| memchr::memrchr(b'\n', before.as_bytes()))
+        .map_or(0, |i| i + 1);
+    line_start..node.end_byte()
+}
+
+/// The hash of a node's text from the start of its line ([`extent`]).
+fn hash_text(file: &Dockerfile<'_>, node: Node<'_>) -> u64 {
+    let mut hasher = FxHasher::default();
+    file.src()
+        .get(extent(file, node))
+        .unwrap_or("")
+        .hash(&mut hasher);
+    hasher.finish()
 }
 
 fn moved(keyword: &Keyword, at: usize) -> Keyword {

@@ -19,8 +19,11 @@ harder to scan. BuildKit reports keywords that differ from the case most of the 
 };
 
 fn check(keywords: &[Keyword], findings: &mut Findings) {
-    let upper = keywords.iter().filter(|k| k.case == Case::Upper).count();
-    let lower = keywords.iter().filter(|k| k.case == Case::Lower).count();
+    let (upper, lower) = keywords.iter().fold((0, 0), |(u, l), k| match k.case {
+        Case::Upper => (u + 1, l),
+        Case::Lower => (u, l + 1),
+        Case::Mixed => (u, l),
+    });
     let (majority, name) = if upper >= lower {
         (Case::Upper, "upper case")
     } else {

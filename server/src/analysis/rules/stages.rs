@@ -131,7 +131,11 @@ fn check_duplicates(view: &FileView<'_, '_>, findings: &mut Findings) {
     // Runs on every keystroke: names come from the file model, and a line number is
     // counted only for a duplicate.
     let src = view.file.src();
-    let mut seen: rustc_hash::FxHashMap<Caseless<'_>, usize> = rustc_hash::FxHashMap::default();
+    let mut seen: rustc_hash::FxHashMap<Caseless<'_>, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(
+            view.model.stages.len(),
+            Default::default(),
+        );
     for stage in &view.model.stages {
         let (Some(text), Some(range)) = (&stage.name, &stage.name_range) else {
             continue;
