@@ -284,10 +284,14 @@ impl Document {
             previous: &self.top_level_hashes,
             since_check: &since_check,
         };
-        let (nodes, keywords, top_level_hashes) = checker.parts(&top_level, &hashes);
+        let Parts {
+            nodes,
+            keywords,
+            text_hashes,
+        } = checker.parts(&top_level, &hashes);
         let mentions_pragma = checker.mentions_pragma;
         self.cache = checker.next;
-        self.top_level_hashes = top_level_hashes;
+        self.top_level_hashes = text_hashes;
         let mut file_findings = syntax::file_errors(&file);
         let view = FileView {
             file: &file,
@@ -383,11 +387,7 @@ impl<'t> Checker<'_, 't> {
 
     /// What each top-level node found, with where it starts, and the keywords of the
     /// whole file.
-    fn parts(
-        &mut self,
-        top_level: &[Node<'t>],
-        hashes: &TextHashes<'_>,
-    ) -> (Vec<(usize, Arc<Found>)>, Vec<Keyword>, Vec<TextHash>) {
+    fn parts(&mut self, top_level: &[Node<'t>], hashes: &TextHashes<'_>) -> Parts {
         let mut nodes = Vec::with_capacity(top_level.len());
         let mut keywords = Vec::with_capacity(self.previous.len());
         let mut text_hashes = Vec::with_capacity(top_level.len());
@@ -411,7 +411,11 @@ impl<'t> Checker<'_, 't> {
                 }
             }
         }
-        (nodes, keywords, text_hashes)
+        Parts {
+            nodes,
+            keywords,
+            text_hashes,
+        }
     }
 
     /// What is found in a stage or a block (absolute ranges).
@@ -470,6 +474,14 @@ impl<'t> Checker<'_, 't> {
             }))
         }
     }
+}
+
+/// What the top-level nodes found: each with where it starts, the keywords of the
+/// whole file, and the hashes of the nodes' texts for the next check.
+struct Parts {
+    nodes: Vec<(usize, Arc<Found>)>,
+    keywords: Vec<Keyword>,
+    text_hashes: Vec<TextHash>,
 }
 
 /// The hashes of the top-level nodes' texts at the last check, and the edits since.
