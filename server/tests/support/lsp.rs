@@ -258,8 +258,10 @@ enum Incoming {
     Closed,
 }
 
-/// Reads one frame's body; `Ok(None)` at a clean end of the stream.
-fn read_frame(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
+/// Reads one frame's body into `body` (its memory kept from frame to frame: a fresh
+/// buffer for each large publication would cost the client page faults that a
+/// benchmark would time with the server); `Ok(false)` at a clean end of the stream.
+fn read_frame(reader: &mut impl BufRead, body: &mut Vec<u8>) -> Result<bool, String> {
     let mut length = None;
     let mut line = Vec::new();
     let mut first = true;
@@ -270,7 +272,7 @@ fn read_frame(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
             .map_err(|e| format!("reading stdout failed: {e}"))?;
         if n == 0 {
             return if first {
-                Ok(None)
+                Ok(false)
             } else {
                 Err("stdout closed inside a frame header".to_owned())
             };
@@ -300,27 +302,29 @@ fn read_frame(reader: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
         }
     }
     let length = length.ok_or("a frame header without Content-Length")?;
-    let mut body = vec![0; length];
+    body.clear();
+    body.resize(length, 0);
     reader
-        .read_exact(&mut body)
+        .read_exact(body)
         .map_err(|e| format!("stdout ended inside a {length}-byte body: {e}"))?;
-    Ok(Some(body))
+    Ok(true)
 }
 
 fn read_messages(stdout: ChildStdout, tx: &Sender<Incoming>) {
     let mut reader = BufReader::with_capacity(64 * 1024, stdout);
+    let mut body = Vec::new();
     loop {
-        let frame = read_frame(&mut reader);
+        let frame = read_frame(&mut reader, &mut body);
         let arrived = Instant::now();
         let incoming = match frame {
-            Ok(Some(body)) => match serde_json::from_slice(&body) {
+            Ok(true) => match serde_json::from_slice(&body) {
                 Ok(message) => Incoming::Message(message, arrived),
                 Err(e) => Incoming::Invalid(format!(
                     "a body that is not JSON ({e}): {:?}",
                     String::from_utf8_lossy(&body[..body.len().min(500)])
                 )),
             },
-            Ok(None) => {
+            Ok(false) => {
                 let _ = tx.send(Incoming::Closed);
                 return;
             }
