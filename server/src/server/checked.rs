@@ -51,17 +51,20 @@ impl Checked {
         nodes: &[(usize, Arc<Found>)],
         mut file: Vec<Finding>,
     ) -> Result<Self, Vec<Finding>> {
+        // The source order of a node's first and last findings, without copying them.
         let bounds = |(at, found): &(usize, Arc<Found>)| {
-            let first = found.findings.first()?;
-            let last = found.findings.last()?;
-            Some((absolute(*at, first), absolute(*at, last)))
+            let order = |f: &Finding| (f.range.start + at, f.range.end + at, f.rule);
+            Some((
+                order(found.findings.first()?),
+                order(found.findings.last()?),
+            ))
         };
         let mut last: Option<(usize, usize, &'static str)> = None;
         for (first, end) in nodes.iter().filter_map(bounds) {
-            if last.is_some_and(|l| first.source_order() < l) {
+            if last.is_some_and(|l| first < l) {
                 return Err(file);
             }
-            last = Some(end.source_order());
+            last = Some(end);
         }
         file.sort_by_key(Finding::source_order);
         let mut file = file.into_iter().peekable();
@@ -70,14 +73,10 @@ impl Checked {
             let Some((first, end)) = bounds(node) else {
                 continue;
             };
-            while let Some(f) = file.next_if(|f| f.source_order() <= first.source_order()) {
+            while let Some(f) = file.next_if(|f| f.source_order() <= first) {
                 parts.push(Part::One(f));
             }
-            if found.reaches_out
-                || file
-                    .peek()
-                    .is_some_and(|f| f.source_order() < end.source_order())
-            {
+            if found.reaches_out || file.peek().is_some_and(|f| f.source_order() < end) {
                 // A finding of the file falls among the node's (or one of the node's
                 // depends on text after it): they go one by one.
                 for finding in found.findings.iter().map(|f| absolute(*at, f)) {
