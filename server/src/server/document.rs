@@ -69,6 +69,15 @@ enum SinceCheck {
     More,
 }
 
+/// The instruction at `at` when it is one the file model does not read: not a FROM,
+/// and without what [`model::may_change_model`] looks for.
+fn unread_by_model<'t>(file: &Dockerfile<'t>, at: usize) -> Option<Instruction<'t>> {
+    let instruction = file.instruction_at(at)?;
+    let read = instruction.kind() == syntax::InstructionKind::From
+        || model::may_change_model(node_text(instruction.node(), file.src()));
+    (!read).then_some(instruction)
+}
+
 /// How many stages a file needs before its model is kept across an edit: with fewer,
 /// building it again costs less than finding the edited instruction twice to show
 /// that the model can be kept.
@@ -199,15 +208,13 @@ impl Document {
             .as_ref()
             .filter(|m| m.stages.len() >= KEEP_MODEL_FROM_STAGES)?;
         let file = Dockerfile::new(&self.tree, self.lines.text());
-        let instruction = file.instruction_at(range.start)?;
+        let instruction = unread_by_model(&file, range.start)?;
         let node = instruction.node();
         let body_starts = model.stages.first().map(|s| s.image_range.start);
-        let inert = instruction.kind() != syntax::InstructionKind::From
-            && body_starts.is_some_and(|b| node.start_byte() > b)
+        let inside = body_starts.is_some_and(|b| node.start_byte() > b)
             && node.start_byte() <= range.start
-            && range.end <= node.end_byte()
-            && !model::may_change_model(node_text(node, file.src()));
-        inert.then(|| (node.byte_range(), instruction.kind()))
+            && range.end <= node.end_byte();
+        inside.then(|| (node.byte_range(), instruction.kind()))
     }
 
     /// The last check's file model when the edits since cannot have changed it (moved
@@ -221,12 +228,11 @@ impl Document {
                 let delta = edit.delta();
                 // The edit must leave one instruction of the same kind, spanning what it
                 // did: otherwise the text around it may read differently now.
-                let now = file.instruction_at(edit.start)?;
+                let now = unread_by_model(file, edit.start)?;
                 let node = now.node();
                 let same = now.kind() == kind
                     && node.start_byte() == before.start
-                    && Some(node.end_byte()) == before.end.checked_add_signed(delta)
-                    && !model::may_change_model(node_text(node, file.src()));
+                    && Some(node.end_byte()) == before.end.checked_add_signed(delta);
                 same.then(|| Arc::new(model.moved(edit.start, delta)))
             }
             SinceCheck::More => None,
@@ -245,18 +251,14 @@ impl Document {
         }
     }
 
-    /// The syntax errors and rule findings of the current text, in source order.
+    /// The syntax errors and rule findings of the current text, in source order, as
+    /// the cache holds them: what unchanged stages found is shared, not copied (a large
+    /// file has hundreds of findings and an edit changes a few).
     ///
     /// What is found in an instruction or a block depends only on its text, the escape
     /// character and the context; in a stage also on the file model (global ARGs and
     /// FROM lines) and its base stage (rules are scoped to make it so). So an edit
     /// re-checks just the block it falls in: the rest comes from the hash of its inputs.
-    pub fn findings(&mut self) -> Vec<Finding> {
-        self.check().to_vec()
-    }
-
-    /// [`Document::findings`] as the cache holds them: what unchanged stages found is
-    /// shared, not copied (a large file has hundreds of findings and an edit changes a few).
     pub fn check(&mut self) -> Checked {
         if self.kind == FileKind::Dockerignore {
             let mut findings = syntax::errors(self.kind, &self.tree, self.lines.text());
@@ -360,7 +362,7 @@ impl<'t> Checker<'_, 't> {
         inputs.hash(&mut hasher);
         node.kind_id().hash(&mut hasher);
         text_hash
-            .unwrap_or_else(|| hash_text(self.file, node))
+            .unwrap_or_else(|| hash_text(self.file, extent(self.file, node)))
             .hash(&mut hasher);
         let key = hasher.finish();
         let found = match self.previous.get(&key) {
@@ -405,7 +407,7 @@ impl<'t> Checker<'_, 't> {
             let kind = child.kind_id();
             let text_hash = hashes
                 .known(range.clone(), kind)
-                .unwrap_or_else(|| hash_text(self.file, child));
+                .unwrap_or_else(|| hash_text(self.file, range.clone()));
             match self.child(child, Some(text_hash)) {
                 Some(found) => {
                     self.mentions_pragma |= found.mentions_pragma;
@@ -527,13 +529,10 @@ fn extent(file: &Dockerfile<'_>, node: Node<'_>) -> std::ops::Range<usize> {
     line_start..node.end_byte()
 }
 
-/// The hash of a node's text from the start of its line ([`extent`]).
-fn hash_text(file: &Dockerfile<'_>, node: Node<'_>) -> u64 {
+/// The hash of the text of a node's [`extent`].
+fn hash_text(file: &Dockerfile<'_>, extent: std::ops::Range<usize>) -> u64 {
     let mut hasher = FxHasher::default();
-    file.src()
-        .get(extent(file, node))
-        .unwrap_or("")
-        .hash(&mut hasher);
+    file.src().get(extent).unwrap_or("").hash(&mut hasher);
     hasher.finish()
 }
 
@@ -582,16 +581,16 @@ mod tests {
         edit(&mut doc, at(1, 0), at(1, 3), "FORM");
         assert_eq!(doc.text(), "FROM alpine:3.20\nFORM ls\nUSER app\n");
         assert_eq!(doc.version, 2);
-        let rules: Vec<_> = doc.findings().iter().map(|e| e.rule).collect();
+        let rules: Vec<_> = doc.check().to_vec().iter().map(|e| e.rule).collect();
         assert_eq!(rules, ["syntax-unknown-instruction"]);
         edit(&mut doc, at(1, 0), at(1, 4), "RUN");
-        assert!(doc.findings().is_empty());
+        assert!(doc.check().to_vec().is_empty());
     }
 
     #[test]
     fn an_ignore_file_is_checked_by_the_rules_for_ignore_files() {
         let mut doc = Document::open(FileKind::Dockerignore, 1, "*.md\n".into()).unwrap();
-        assert!(doc.findings().is_empty());
+        assert!(doc.check().to_vec().is_empty());
         doc.context = Context {
             project: Some(Arc::new(crate::analysis::settings::ProjectFiles::new([(
                 ".git".to_owned(),
@@ -599,10 +598,10 @@ mod tests {
             )]))),
             ..Context::default()
         };
-        let rules: Vec<_> = doc.findings().iter().map(|f| f.rule).collect();
+        let rules: Vec<_> = doc.check().to_vec().iter().map(|f| f.rule).collect();
         assert_eq!(rules, ["dockerignore-missing-entries"]);
         edit(&mut doc, at(1, 0), at(1, 0), ".git\n");
-        assert!(doc.findings().is_empty());
+        assert!(doc.check().to_vec().is_empty());
     }
 
     #[test]
@@ -636,7 +635,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.text(), "FORM b\n");
-        assert_eq!(doc.findings().len(), 1);
+        assert_eq!(doc.check().to_vec().len(), 1);
     }
 
     const PIECES: &[&str] = &[
@@ -712,7 +711,7 @@ mod tests {
             edits in prop::collection::vec((0usize..2_000, prop::sample::select(vec!["x", " ", "-", "\n", "\\", "<", "#", "F", "m", ""])), 1..30),
         ) {
             let mut doc = Document::open(FileKind::Dockerfile, 0, stages()).unwrap();
-            doc.findings();
+            doc.check().to_vec();
             let mut expected = stages();
             for (at, insert) in edits {
                 let start = at.min(expected.len());
@@ -723,7 +722,7 @@ mod tests {
                 expected.replace_range(start..end, insert);
                 let version = doc.version + 1;
                 doc.apply_changes(version, vec![Change { range: Some((a, b)), text: insert.to_owned() }], PositionEncoding::Utf8).unwrap();
-                let cached = resolved(doc.findings());
+                let cached = resolved(doc.check().to_vec());
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 let model = FileModel::new(&Dockerfile::new(&fresh, &expected));
                 prop_assert_eq!(doc.model.as_deref(), Some(&model));
@@ -759,7 +758,7 @@ mod tests {
                 prop_assert_eq!(&doc.lines, &LineIndex::new(&expected));
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 prop_assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
-                let cached = resolved(doc.findings());
+                let cached = resolved(doc.check().to_vec());
                 // The model kept or moved from the last check is the one built afresh.
                 let model = FileModel::new(&Dockerfile::new(&fresh, &expected));
                 prop_assert_eq!(doc.model.as_deref(), Some(&model));
