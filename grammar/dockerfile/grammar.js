@@ -58,6 +58,7 @@ module.exports = grammar({
     $._stage_end,
     $._chunk_end,
     $._error_sentinel,
+    $._group_end,
   ],
 
   extras: $ => [
@@ -73,8 +74,15 @@ module.exports = grammar({
     source_file: $ => seq(
       repeat($.parser_directive),
       repeat($._line),
-      repeat($.stage),
+      repeat($._stage_group),
     ),
+
+    // Runs of stages, ended where a hash of the next FROM line says so (about one
+    // FROM in 8) and at the end of the file. tree-sitter reuses the children of a
+    // repetition one at a time, so without groups an edit costs a step for every
+    // stage in the file; with them, one for every group and one for every stage
+    // of the edited group. Hidden, so the stages stay the root's children.
+    _stage_group: $ => seq($.stage, repeat($.stage), $._group_end),
 
     // A FROM and the instructions up to the next FROM, in blocks: runs of lines
     // whose ends the scanner places by the text of the line that follows (about

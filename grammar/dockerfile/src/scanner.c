@@ -72,6 +72,7 @@ enum TokenType {
   STAGE_END,
   CHUNK_END,
   ERROR_SENTINEL,
+  GROUP_END,
 };
 
 static const char *const KEYWORD_NAMES[] = {
@@ -133,20 +134,25 @@ static inline int32_t to_lower(int32_t c) {
   return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-enum { BOUNDARY_NONE, BOUNDARY_CHUNK, BOUNDARY_STAGE };
+/* What ends before the next line: nothing, a chunk, a chunk and a stage, a
+ * chunk, a stage and a group of stages, or (once the stage has ended) the
+ * group alone. */
+enum { BOUNDARY_NONE, BOUNDARY_CHUNK, BOUNDARY_STAGE, BOUNDARY_GROUP, BOUNDARY_GROUP_ONLY };
 
 /*
  * Called at the end of a token that ends a line: looks at the start of the
  * next line. A stage ends before a FROM or at the end of the file; a chunk of
  * lines ends there too, or where a hash of the line's first characters says
- * so (about one line in 64). Only the line itself decides, so an edit moves no
- * boundary elsewhere and everything around it can be reused.
+ * so (about one line in 64). A group of stages ends at the end of the file and
+ * before a FROM whose whole line hashes so (about one in 8): the first
+ * characters of FROM lines are often alike. Only the line itself decides, so
+ * an edit moves no boundary elsewhere and everything around it can be reused.
  */
 static void peek_boundary(Scanner *s, TSLexer *lexer) {
   s->boundary = BOUNDARY_NONE;
   while (!at_eof(lexer) && is_blank(lexer->lookahead)) advance(lexer);
   if (at_eof(lexer)) {
-    s->boundary = BOUNDARY_STAGE;
+    s->boundary = BOUNDARY_GROUP;
     return;
   }
   if (lexer->lookahead == '\n' || lexer->lookahead == '#') return;
@@ -166,7 +172,11 @@ static void peek_boundary(Scanner *s, TSLexer *lexer) {
     advance(lexer);
   }
   if (length == 4 && memcmp(word, "from", 4) == 0) {
-    s->boundary = BOUNDARY_STAGE;
+    for (unsigned i = 24; i < 256 && !at_eol(lexer); i++) {
+      hash = (hash ^ (uint32_t)lexer->lookahead) * 16777619u;
+      advance(lexer);
+    }
+    s->boundary = (hash >> 7) % 8 == 0 ? BOUNDARY_GROUP : BOUNDARY_STAGE;
   } else if ((hash >> 7) % 64 == 0) {
     s->boundary = BOUNDARY_CHUNK;
   }
@@ -589,7 +599,7 @@ static bool scan_heredoc(Scanner *s, TSLexer *lexer, const bool *valid) {
       /* Unterminated: an empty end token at the end of the file. */
       if (!valid[HEREDOC_END]) return false;
       pop_heredoc(s);
-      s->boundary = BOUNDARY_STAGE;
+      s->boundary = BOUNDARY_GROUP;
       return accept(s, lexer, HEREDOC_END);
     }
     if (line_is_delimiter(h, lexer)) {
@@ -1064,16 +1074,21 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return accept(s, lexer, INSTRUCTION_END);
   }
 
-  if (!recovering && s->boundary != BOUNDARY_NONE && (valid[CHUNK_END] || valid[STAGE_END])) {
+  if (!recovering && s->boundary != BOUNDARY_NONE &&
+      (valid[CHUNK_END] || valid[STAGE_END] || valid[GROUP_END])) {
     lexer->mark_end(lexer);
-    if (valid[CHUNK_END]) {
-      /* Before a stage ends, its last chunk does. */
+    /* Inner ends first: the last chunk, then the stage, then the group. */
+    if (valid[CHUNK_END] && s->boundary != BOUNDARY_GROUP_ONLY) {
       if (s->boundary == BOUNDARY_CHUNK) s->boundary = BOUNDARY_NONE;
       return accept(s, lexer, CHUNK_END);
     }
-    if (s->boundary == BOUNDARY_STAGE) {
-      s->boundary = BOUNDARY_NONE;
+    if (valid[STAGE_END] && (s->boundary == BOUNDARY_STAGE || s->boundary == BOUNDARY_GROUP)) {
+      s->boundary = s->boundary == BOUNDARY_GROUP ? BOUNDARY_GROUP_ONLY : BOUNDARY_NONE;
       return accept(s, lexer, STAGE_END);
+    }
+    if (valid[GROUP_END] && s->boundary == BOUNDARY_GROUP_ONLY) {
+      s->boundary = BOUNDARY_NONE;
+      return accept(s, lexer, GROUP_END);
     }
   }
 
@@ -1152,7 +1167,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       if (valid[INSTRUCTION_END]) {
         s->in_directive = false;
         s->quote = 0;
-        s->boundary = BOUNDARY_STAGE;
+        s->boundary = BOUNDARY_GROUP;
         return accept(s, lexer, INSTRUCTION_END);
       }
       return false;
@@ -1315,11 +1330,10 @@ void tree_sitter_dockerfile_external_scanner_destroy(void *payload) { ts_free(pa
 unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *buffer) {
   Scanner *s = payload;
   unsigned n = 0;
-  buffer[n++] = (char)(s->escape == '`' ? 1 : 0);
+  buffer[n++] = (char)((s->escape == '`' ? 1 : 0) | (s->boundary << 1));
   buffer[n++] = (char)((s->in_continuation ? 1 : 0) | (s->in_directive ? 2 : 0) |
                        (s->prev_ws ? 4 : 0) | (s->after_heredoc ? 8 : 0) |
-                       (s->concat_next ? 16 : 0) | (s->directives_done ? 32 : 0) |
-                       (s->boundary << 6));
+                       (s->concat_next ? 16 : 0) | (s->directives_done ? 32 : 0));
   buffer[n++] = (char)s->quote;
   buffer[n++] = (char)s->heredoc_count;
   for (unsigned i = 0; i < s->heredoc_count; i++) {
@@ -1350,7 +1364,8 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->heredoc_count = 0;
   if (length < 4) return;
   unsigned n = 0;
-  s->escape = buffer[n++] ? '`' : '\\';
+  s->escape = (buffer[n] & 1) ? '`' : '\\';
+  s->boundary = (uint8_t)(((uint8_t)buffer[n++] >> 1) & 7);
   uint8_t flags = (uint8_t)buffer[n++];
   s->in_continuation = flags & 1;
   s->in_directive = (flags & 2) != 0;
@@ -1358,7 +1373,6 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->after_heredoc = (flags & 8) != 0;
   s->concat_next = (flags & 16) != 0;
   s->directives_done = (flags & 32) != 0;
-  s->boundary = (flags >> 6) & 3;
   s->quote = (uint8_t)buffer[n++];
   uint8_t count = (uint8_t)buffer[n++];
   for (unsigned i = 0; i < count && i < MAX_HEREDOCS && n + 2 <= length; i++) {

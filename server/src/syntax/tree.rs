@@ -62,3 +62,56 @@ fn with_parser(
         run(parser).ok_or(ParseError::Aborted)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tree_sitter::{InputEdit, Parser, Point};
+
+    use super::*;
+
+    /// How many parser steps tree-sitter's log shows for reparsing `text` after
+    /// inserting one character at the start of line `line`.
+    fn steps_to_reparse(text: &str, line: usize) -> usize {
+        let mut parser = Parser::new();
+        parser
+            .set_language(&language(FileKind::Dockerfile))
+            .expect("the grammar loads");
+        let mut tree = parser.parse(text, None).expect("parsed");
+        let at: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut edited = text.to_string();
+        edited.insert(at, 'x');
+        tree.edit(&InputEdit {
+            start_byte: at,
+            old_end_byte: at,
+            new_end_byte: at + 1,
+            start_position: Point::new(line, 0),
+            old_end_position: Point::new(line, 0),
+            new_end_position: Point::new(line, 1),
+        });
+        let steps = Arc::new(Mutex::new(0));
+        let counter = Arc::clone(&steps);
+        parser.set_logger(Some(Box::new(move |_, message| {
+            if message.starts_with("process ") {
+                *counter.lock().expect("not poisoned") += 1;
+            }
+        })));
+        let reparsed = parser.parse(&edited, Some(&tree)).expect("reparsed");
+        assert!(!reparsed.root_node().has_error());
+        *steps.lock().expect("not poisoned")
+    }
+
+    #[test]
+    fn an_edit_among_many_stages_reparses_a_few_of_them() {
+        // tree-sitter takes the items of a repetition one by one, so 200 stages in
+        // one repetition would cost over 200 steps; in groups of about 8 (where the
+        // hash of a FROM line ends one), the edit costs a step per group and one per
+        // stage of its group, plus the edited lines.
+        let text: String = (0..200)
+            .map(|i| format!("FROM alpine:3.20 AS stage-{i}\nRUN echo {i}\nCOPY . /src\n\n"))
+            .collect();
+        let steps = steps_to_reparse(&text, 401);
+        assert!(steps < 80, "{steps} steps");
+    }
+}
