@@ -44,18 +44,47 @@ pub struct Document {
     pub model: Option<Arc<FileModel>>,
     /// The images the stages build on, from the last check.
     pub base_images: Vec<String>,
-    /// What was found in stages, blocks and instructions, relative to their start, by
-    /// a hash of their text and the escape character, which decide it.
-    cache: FxHashMap<u64, Arc<Found>>,
     /// The edits since the last check.
     since_check: SinceCheck,
-    /// The hash of each top-level node's text at the last check (with its bytes and
-    /// kind), in order.
-    top_level_hashes: Vec<TextHash>,
+    /// What the last check computed, for the next.
+    memo: Memo,
+}
+
+/// What a check keeps for the next one.
+#[derive(Debug, Default)]
+struct Memo {
+    /// What was found in the stages, blocks and instructions of the text, relative to
+    /// their start, by a hash of what decides it (see [`Checker::cached`]), with how
+    /// many nodes of the text use each entry.
+    cache: FxHashMap<u64, (Arc<Found>, u32)>,
+    /// What the last walk over the top-level nodes gave.
+    walked: Walked,
 }
 
 /// A node's bytes from the start of its line, kind and the hash of that text.
 type TextHash = (std::ops::Range<usize>, u16, u64);
+
+/// What a walk over the top-level nodes gave: kept, so that an edit inside one
+/// stage's body walks that stage alone (walking hundreds of stages to find them
+/// unchanged costs more than checking the one that changed).
+#[derive(Debug, Default)]
+struct Walked {
+    /// Each checked top-level node's start and what it found, in order.
+    nodes: Vec<(usize, Arc<Found>)>,
+    /// For each of `nodes`: its text's bytes, kind and hash.
+    texts: Vec<TextHash>,
+    /// For each of `nodes`: the cache keys it and the nodes inside it used.
+    keys: Vec<Box<[u64]>>,
+    /// The keywords of the whole file.
+    keywords: Vec<Keyword>,
+    /// Where in `nodes` each stage is, and what it leaves to the stages built on it.
+    stages: Vec<usize>,
+    summaries: Vec<Option<Arc<StageSummary>>>,
+    /// Some top-level node's text names an ignore comment's tool.
+    mentions_pragma: bool,
+    /// What every cache key depended on: escape character, context and file model.
+    inputs: u64,
+}
 
 /// What changed since the last check: with a single edit, what the last check found
 /// out of the edit's reach is known unchanged without reading it again, and walking
@@ -129,9 +158,8 @@ impl Document {
             published_json: DiagnosticJson::default(),
             model: None,
             base_images: Vec::new(),
-            cache: FxHashMap::default(),
             since_check: SinceCheck::More,
-            top_level_hashes: Vec::new(),
+            memo: Memo::default(),
         })
     }
 
@@ -219,9 +247,13 @@ impl Document {
 
     /// The last check's file model when the edits since cannot have changed it (moved
     /// as they moved the text), else `None`.
-    fn kept_model(&self, file: &Dockerfile<'_>) -> Option<Arc<FileModel>> {
+    fn kept_model(
+        &self,
+        file: &Dockerfile<'_>,
+        since_check: &SinceCheck,
+    ) -> Option<Arc<FileModel>> {
         let model = self.model.as_ref()?;
-        match &self.since_check {
+        match since_check {
             SinceCheck::Nothing => Some(Arc::clone(model)),
             SinceCheck::One(edit) => {
                 let (before, kind) = edit.body.clone()?;
@@ -271,51 +303,46 @@ impl Document {
             return Checked::from_findings(findings);
         }
         let file = Dockerfile::new(&self.tree, self.lines.text());
-        let top_level = file.top_level();
-        let model = self
-            .kept_model(&file)
-            .unwrap_or_else(|| Arc::new(FileModel::of_top_level(&file, &top_level)));
         let since_check = std::mem::replace(&mut self.since_check, SinceCheck::Nothing);
+        let kept = self.kept_model(&file, &since_check);
         let mut base = FxHasher::default();
         file.escape().hash(&mut base);
         self.context.fingerprint().hash(&mut base);
-        let mut checker = Checker {
-            file: &file,
-            model: &model,
-            context: &self.context,
-            base,
-            previous: &self.cache,
-            // As many entries as last time: growing it would rehash every entry.
-            next: FxHashMap::with_capacity_and_hasher(self.cache.len(), Default::default()),
-            summaries: Vec::new(),
-            mentions_pragma: false,
+        let rewalked = match (&kept, &since_check) {
+            (Some(model), SinceCheck::One(edit)) => {
+                self.memo.rewalk(&file, model, &self.context, &base, edit)
+            }
+            _ => false,
         };
-        let hashes = TextHashes {
-            previous: &self.top_level_hashes,
-            since_check: &since_check,
+        let model = match kept {
+            Some(model) => model,
+            None => {
+                let top_level = file.top_level();
+                let model = Arc::new(FileModel::of_top_level(&file, &top_level));
+                self.base_images = model.base_images();
+                model
+            }
         };
-        let Parts {
-            nodes,
-            keywords,
-            text_hashes,
-        } = checker.parts(&top_level, &hashes);
-        let mentions_pragma = checker.mentions_pragma;
-        self.cache = checker.next;
-        self.top_level_hashes = text_hashes;
+        if !rewalked {
+            self.memo
+                .walk(&file, &model, &self.context, &base, &since_check);
+        }
         let mut file_findings = syntax::file_errors(&file);
         let view = FileView {
             file: &file,
             model: &model,
             context: &self.context,
         };
-        file_findings.extend(rules::check_file(&view, &keywords));
+        file_findings.extend(rules::check_file(&view, &self.memo.walked.keywords));
         // Ignore comments and the check directive are read from the whole file; files
         // without them (most) keep what stages found as it is.
-        let suppressing = mentions_pragma || syntax::check_directive(self.lines.text()).is_some();
+        let suppressing = self.memo.walked.mentions_pragma
+            || syntax::check_directive(self.lines.text()).is_some();
+        let nodes = &self.memo.walked.nodes;
         let merged = if suppressing {
             Err(file_findings)
         } else {
-            Checked::merge(&nodes, file_findings)
+            Checked::merge(nodes, file_findings)
         };
         let checked = merged.unwrap_or_else(|mut file_findings| {
             let mut findings: Vec<Finding> = nodes
@@ -327,10 +354,168 @@ impl Document {
             findings.sort_by_key(Finding::source_order);
             Checked::from_findings(findings)
         });
-        self.base_images = model.base_images();
         self.model = Some(model);
         checked
     }
+}
+
+impl Memo {
+    /// Walks every top-level node, taking what it found from the cache when its text
+    /// and the inputs are unchanged, and keeps the walk and the cache entries it used.
+    fn walk(
+        &mut self,
+        file: &Dockerfile<'_>,
+        model: &FileModel,
+        context: &Context,
+        base: &FxHasher,
+        since_check: &SinceCheck,
+    ) {
+        let top_level = file.top_level();
+        let mut checker = Checker {
+            file,
+            model,
+            context,
+            base: base.clone(),
+            previous: &self.cache,
+            // As many entries as last time: growing it would rehash every entry.
+            next: FxHashMap::with_capacity_and_hasher(self.cache.len(), Default::default()),
+            summaries: Vec::new(),
+            used: Vec::new(),
+        };
+        let hashes = TextHashes {
+            previous: &self.walked.texts,
+            since_check,
+        };
+        let mut walked = checker.walk(&top_level, &hashes, self.cache.len());
+        walked.inputs = inputs(base, model);
+        self.cache = checker.next;
+        self.walked = walked;
+    }
+
+    /// After a single edit inside one stage's body that left the file model as it was,
+    /// checks that stage alone and moves the rest of the last walk by the edit. `false`
+    /// (nothing changed) when the edit may reach further: then the whole file is walked.
+    fn rewalk(
+        &mut self,
+        file: &Dockerfile<'_>,
+        model: &FileModel,
+        context: &Context,
+        base: &FxHasher,
+        edit: &OneEdit,
+    ) -> bool {
+        let walked = &self.walked;
+        if walked.mentions_pragma || walked.inputs != inputs(base, model) {
+            return false;
+        }
+        // The top-level node the edit fell in, as it was before the edit.
+        let Some(k) = walked
+            .texts
+            .partition_point(|(range, _, _)| range.start <= edit.start)
+            .checked_sub(1)
+        else {
+            return false;
+        };
+        let (Some((before, kind, _)), Some((at, _)), Ok(stage)) = (
+            walked.texts.get(k),
+            walked.nodes.get(k),
+            walked.stages.binary_search(&k),
+        ) else {
+            return false;
+        };
+        let (at, before, kind) = (*at, before.clone(), *kind);
+        let delta = edit.delta();
+        let Some(node) = file.root().first_child_for_byte(at) else {
+            return false;
+        };
+        let same_extent = at < edit.start
+            && edit.old_end <= before.end
+            && node.start_byte() == at
+            && node.kind_id() == kind
+            && Some(node.end_byte()) == before.end.checked_add_signed(delta);
+        if !same_extent || !syntax::is_stage(node) {
+            return false;
+        }
+        let Some(earlier) = walked.summaries.get(..stage) else {
+            return false;
+        };
+        let range = extent(file, node);
+        let text_hash = hash_text(file, range.clone());
+        let mut checker = Checker {
+            file,
+            model,
+            context,
+            base: base.clone(),
+            previous: &self.cache,
+            next: FxHashMap::default(),
+            summaries: earlier.to_vec(),
+            used: Vec::new(),
+        };
+        let Some(found) = checker.child(node, Some(text_hash)) else {
+            return false;
+        };
+        let old = walked.summaries.get(stage).and_then(Option::as_ref);
+        // Stages built on this one were checked with what it left them; a text naming
+        // an ignore comment's tool may suppress findings anywhere.
+        if found.mentions_pragma
+            || model::summary_fingerprint(found.summary.as_ref()) != model::summary_fingerprint(old)
+        {
+            return false;
+        }
+        let Checker { next, used, .. } = checker;
+
+        let walked = &mut self.walked;
+        for key in walked.keys.get(k).into_iter().flat_map(|keys| keys.iter()) {
+            if let Some(entry) = self.cache.get_mut(key) {
+                entry.1 -= 1;
+                if entry.1 == 0 {
+                    self.cache.remove(key);
+                }
+            }
+        }
+        for key in &used {
+            if let Some((found, _)) = next.get(key) {
+                self.cache
+                    .entry(*key)
+                    .or_insert_with(|| (Arc::clone(found), 0))
+                    .1 += 1;
+            }
+        }
+        let first_keyword: usize = walked.nodes[..k]
+            .iter()
+            .map(|(_, f)| f.keywords.len())
+            .sum();
+        let old_keywords = walked.nodes[k].1.keywords.len();
+        let after = first_keyword + found.keywords.len();
+        walked.keywords.splice(
+            first_keyword..first_keyword + old_keywords,
+            found.keywords.iter().map(|kw| moved(kw, at)),
+        );
+        for keyword in &mut walked.keywords[after..] {
+            keyword.range = shift(&keyword.range, delta);
+        }
+        walked.summaries[stage] = found.summary.clone();
+        walked.nodes[k] = (at, found);
+        walked.texts[k] = (range, kind, text_hash);
+        walked.keys[k] = used.into_boxed_slice();
+        for (start, _) in &mut walked.nodes[k + 1..] {
+            *start = start.wrapping_add_signed(delta);
+        }
+        for (range, _, _) in &mut walked.texts[k + 1..] {
+            *range = shift(range, delta);
+        }
+        true
+    }
+}
+
+/// What every cache key of a walk depends on besides the node's own text.
+fn inputs(base: &FxHasher, model: &FileModel) -> u64 {
+    let mut hasher = base.clone();
+    model.fingerprint().hash(&mut hasher);
+    hasher.finish()
+}
+
+fn shift(range: &std::ops::Range<usize>, delta: isize) -> std::ops::Range<usize> {
+    range.start.wrapping_add_signed(delta)..range.end.wrapping_add_signed(delta)
 }
 
 /// Walks stages, blocks and instructions, reusing what was found in unchanged text.
@@ -340,12 +525,12 @@ struct Checker<'a, 't> {
     context: &'a Context,
     /// The hash every key starts from: escape character and context.
     base: FxHasher,
-    previous: &'a FxHashMap<u64, Arc<Found>>,
-    next: FxHashMap<u64, Arc<Found>>,
+    previous: &'a FxHashMap<u64, (Arc<Found>, u32)>,
+    next: FxHashMap<u64, (Arc<Found>, u32)>,
     /// What each stage checked so far leaves to the stages built on it.
     summaries: Vec<Option<Arc<StageSummary>>>,
-    /// Some top-level node's text names an ignore comment's tool.
-    mentions_pragma: bool,
+    /// The cache keys used, in order, as often as used.
+    used: Vec<u64>,
 }
 
 impl<'t> Checker<'_, 't> {
@@ -365,8 +550,9 @@ impl<'t> Checker<'_, 't> {
             .unwrap_or_else(|| hash_text(self.file, extent(self.file, node)))
             .hash(&mut hasher);
         let key = hasher.finish();
-        let found = match self.previous.get(&key) {
-            Some(found) => Arc::clone(found),
+        let known = self.previous.get(&key).or_else(|| self.next.get(&key));
+        let found = match known {
+            Some((found, _)) => Arc::clone(found),
             None => {
                 let mut found = compute(self);
                 let start = node.start_byte();
@@ -391,16 +577,25 @@ impl<'t> Checker<'_, 't> {
                 Arc::new(found)
             }
         };
-        self.next.insert(key, Arc::clone(&found));
+        self.next
+            .entry(key)
+            .or_insert_with(|| (Arc::clone(&found), 0))
+            .1 += 1;
+        self.used.push(key);
         found
     }
 
-    /// What each top-level node found, with where it starts, and the keywords of the
-    /// whole file.
-    fn parts(&mut self, top_level: &[Node<'t>], hashes: &TextHashes<'_>) -> Parts {
-        let mut nodes = Vec::with_capacity(top_level.len());
-        let mut keywords = Vec::with_capacity(self.previous.len());
-        let mut text_hashes = Vec::with_capacity(top_level.len());
+    /// Walks the top-level nodes: what each found, with where it starts, and the
+    /// keywords of the whole file.
+    fn walk(&mut self, top_level: &[Node<'t>], hashes: &TextHashes<'_>, keys: usize) -> Walked {
+        let mut walked = Walked {
+            nodes: Vec::with_capacity(top_level.len()),
+            texts: Vec::with_capacity(top_level.len()),
+            keys: Vec::with_capacity(top_level.len()),
+            keywords: Vec::with_capacity(keys),
+            ..Walked::default()
+        };
+        self.used.reserve(keys);
         for &child in top_level {
             let at = child.start_byte();
             let range = extent(self.file, child);
@@ -408,24 +603,30 @@ impl<'t> Checker<'_, 't> {
             let text_hash = hashes
                 .known(range.clone(), kind)
                 .unwrap_or_else(|| hash_text(self.file, range.clone()));
+            let first_key = self.used.len();
             match self.child(child, Some(text_hash)) {
                 Some(found) => {
-                    self.mentions_pragma |= found.mentions_pragma;
-                    keywords.extend(found.keywords.iter().map(|k| moved(k, at)));
-                    nodes.push((at, found));
-                    text_hashes.push((range, kind, text_hash));
+                    if syntax::is_stage(child) {
+                        walked.stages.push(walked.nodes.len());
+                    }
+                    walked.mentions_pragma |= found.mentions_pragma;
+                    walked
+                        .keywords
+                        .extend(found.keywords.iter().map(|k| moved(k, at)));
+                    walked.nodes.push((at, found));
+                    walked.texts.push((range, kind, text_hash));
+                    walked
+                        .keys
+                        .push(self.used.get(first_key..).unwrap_or_default().into());
                 }
                 None => {
                     let text = self.file.src().get(child.byte_range()).unwrap_or("");
-                    self.mentions_pragma |= suppress::mentions_pragma(text.as_bytes());
+                    walked.mentions_pragma |= suppress::mentions_pragma(text.as_bytes());
                 }
             }
         }
-        Parts {
-            nodes,
-            keywords,
-            text_hashes,
-        }
+        walked.summaries = std::mem::take(&mut self.summaries);
+        walked
     }
 
     /// What is found in a stage or a block (absolute ranges).
@@ -484,14 +685,6 @@ impl<'t> Checker<'_, 't> {
             }))
         }
     }
-}
-
-/// What the top-level nodes found: each with where it starts, the keywords of the
-/// whole file, and the hashes of the nodes' texts for the next check.
-struct Parts {
-    nodes: Vec<(usize, Arc<Found>)>,
-    keywords: Vec<Keyword>,
-    text_hashes: Vec<TextHash>,
 }
 
 /// The hashes of the top-level nodes' texts at the last check, and the edits since.
@@ -691,13 +884,43 @@ mod tests {
     /// A file of several stages, with what the file model reads: global ARGs, FROM
     /// lines, `COPY --from`, BuildKit flags and heredocs.
     const STAGES: &str = "FROM alpine:3.20 AS base\nRUN apk add curl \\\n    git\nENV A=b\n\
-        FROM base AS build\nRUN go build ./...\nCOPY . /src\nRUN <<EOF\nls\nEOF\n\
+        FROM base AS build\nWORKDIR /src/$A\nRUN go build ./...\nCOPY . /src\nRUN <<EOF\nls\nEOF\n\
         FROM scratch\nCOPY --from=build /src /app\nRUN --mount=type=cache,target=/c true\nUSER app\n";
 
     /// Enough stages for the model to be kept across edits, after global ARGs.
     fn stages() -> String {
         let stages = STAGES.repeat(KEEP_MODEL_FROM_STAGES.div_ceil(3));
         format!("ARG V=1\n{stages}")
+    }
+
+    #[test]
+    fn an_edit_changing_what_a_stage_leaves_rechecks_the_stages_built_on_it() {
+        let mut doc = Document::open(FileKind::Dockerfile, 0, stages()).unwrap();
+        assert!(doc.check().iter().all(|f| f.rule != "undefined-variable"));
+        // `ENV A=b` becomes `ENV B=b` in the first stage: `build` reads `$A`.
+        let at = stages().find("ENV A").unwrap() + 4;
+        let position = LineIndex::new(&stages()).position(at, PositionEncoding::Utf8);
+        let end = LineCol {
+            line: position.line,
+            col: position.col + 1,
+        };
+        let change = Change {
+            range: Some((position, end)),
+            text: "B".to_owned(),
+        };
+        doc.apply_changes(1, vec![change], PositionEncoding::Utf8)
+            .unwrap();
+        let mut expected = stages();
+        expected.replace_range(at..at + 1, "B");
+        let fresh = crate::analysis::check(FileKind::Dockerfile, &expected, &Context::default());
+        assert_eq!(resolved(doc.check().to_vec()), resolved(fresh));
+        assert_eq!(
+            doc.check()
+                .iter()
+                .filter(|f| f.rule == "undefined-variable")
+                .count(),
+            1
+        );
     }
 
     proptest! {
