@@ -276,18 +276,17 @@ impl<'t> Dockerfile<'t> {
 
     /// The outermost instruction whose text contains `offset` (ONBUILD, not its trigger).
     pub fn instruction_at(&self, offset: usize) -> Option<Instruction<'t>> {
-        let mut node = self.root.descendant_for_byte_range(offset, offset)?;
-        let mut found = None;
-        loop {
-            if instruction_kind(node).is_some() {
-                found = Some(node);
+        let target = self.root.descendant_for_byte_range(offset, offset)?;
+        // Down from the root, not up from the target: tree-sitter finds a node's parent
+        // by walking down from the root, so going up costs a walk per level.
+        let mut node = self.root;
+        while instruction_kind(node).is_none() {
+            if node == target {
+                return None;
             }
-            match node.parent() {
-                Some(parent) => node = parent,
-                None => break,
-            }
+            node = node.child_with_descendant(target)?;
         }
-        Instruction::from_node(found?, self.src, self.escape)
+        Instruction::from_node(node, self.src, self.escape)
     }
 
     /// The `stage` node whose text contains `offset`.
