@@ -103,30 +103,51 @@ fn rejection(id: Value, code: i64, message: String) -> Vec<u8> {
     frame(body.to_string().as_bytes())
 }
 
+/// What the guard reads of a message: its id, its method and whether it has a result
+/// or an error. The rest (the params: a whole document on open) is only checked to be
+/// JSON, without building values the service decodes again.
+#[derive(serde::Deserialize)]
+struct Shape<'a> {
+    /// Present even when `null`, which a request may not have as its id.
+    #[serde(default, deserialize_with = "any_value")]
+    id: Option<Value>,
+    #[serde(default, borrow)]
+    method: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    result: bool,
+    #[serde(default, deserialize_with = "present")]
+    error: bool,
+}
+
+fn any_value<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<Value>, D::Error> {
+    serde::Deserialize::deserialize(value).map(Some)
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<bool, D::Error> {
+    <serde::de::IgnoredAny as serde::Deserialize>::deserialize(value).map(|_| true)
+}
+
 /// What to pass on for a message body: itself, or a rejection.
 fn check(body: &[u8]) -> Result<(), Vec<u8>> {
-    let message: Value = match serde_json::from_slice(body) {
-        Ok(message) => message,
-        Err(error) => {
-            tracing::warn!("a message that is not JSON: {error}");
-            return Err(rejection(
-                Value::Null,
-                -32700,
-                format!("Parse error: {error}"),
-            ));
-        }
+    let parse_error = |error: &dyn std::fmt::Display| {
+        tracing::warn!("a message that is not JSON: {error}");
+        rejection(Value::Null, -32700, format!("Parse error: {error}"))
     };
-    let Some(object) = message.as_object() else {
+    // Checked here: skipped strings are not checked for UTF-8 by the parser.
+    let text = std::str::from_utf8(body).map_err(|e| parse_error(&e))?;
+    if !text.trim_start().starts_with('{') {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| parse_error(&e))?;
         tracing::warn!("a JSON value that is not a JSON-RPC message");
         return Err(rejection(
             Value::Null,
             -32600,
             "Invalid Request: not a JSON object".into(),
         ));
-    };
-    let id = object.get("id").cloned();
-    let method = object.get("method").and_then(Value::as_str);
-    let is_response = object.contains_key("result") || object.contains_key("error");
+    }
+    let shape: Shape<'_> = serde_json::from_str(text).map_err(|e| parse_error(&e))?;
+    let id = shape.id;
+    let method = shape.method.as_deref();
+    let is_response = shape.result || shape.error;
     match (method, &id) {
         (Some(method), Some(id)) if method.starts_with("$/") || method == REJECT_METHOD => {
             // The LSP specification: a `$/` request nobody implements gets MethodNotFound.
@@ -264,6 +285,8 @@ mod tests {
             check(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#).is_ok()
         );
         assert!(check(br#"{"jsonrpc":"2.0","id":7,"result":null}"#).is_ok());
+        assert!(check(br#"{"jsonrpc":"2.0","id":8,"error":{"code":1,"message":"m"}}"#).is_ok());
+        assert!(check(br#"  {"method":"initialized","params":{"a":"\u00e9\n"}}"#).is_ok());
     }
 
     #[test]
@@ -279,6 +302,19 @@ mod tests {
             Err(-32601)
         );
         assert_eq!(check(&[0xff, 0xfe]).map_err(|a| code(&a)), Err(-32700));
+        // Inside params, which are only checked to be JSON.
+        assert_eq!(
+            check(b"{\"method\":\"x\",\"params\":{\"t\":\"\xff\"}}").map_err(|a| code(&a)),
+            Err(-32700)
+        );
+        assert_eq!(
+            check(br#"{"method":"x","params":{"t":[1,}}"#).map_err(|a| code(&a)),
+            Err(-32700)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":null,"method":"$/unknown"}"#).map_err(|a| code(&a)),
+            Err(-32601)
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]
