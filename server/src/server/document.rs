@@ -314,18 +314,27 @@ impl Document {
             }
             _ => false,
         };
+        // The root's children, walked once for the model and the checker.
+        let mut top_level = None;
         let model = match kept {
             Some(model) => model,
             None => {
-                let top_level = file.top_level();
-                let model = Arc::new(FileModel::of_top_level(&file, &top_level));
+                let nodes = top_level.insert(file.top_level());
+                let model = Arc::new(FileModel::of_top_level(&file, nodes));
                 self.base_images = model.base_images();
                 model
             }
         };
         if !rewalked {
-            self.memo
-                .walk(&file, &model, &self.context, &base, &since_check);
+            let top_level = top_level.unwrap_or_else(|| file.top_level());
+            self.memo.walk(
+                &file,
+                &top_level,
+                &model,
+                &self.context,
+                &base,
+                &since_check,
+            );
         }
         let mut file_findings = syntax::file_errors(&file);
         let view = FileView {
@@ -362,15 +371,15 @@ impl Document {
 impl Memo {
     /// Walks every top-level node, taking what it found from the cache when its text
     /// and the inputs are unchanged, and keeps the walk and the cache entries it used.
-    fn walk(
+    fn walk<'t>(
         &mut self,
-        file: &Dockerfile<'_>,
+        file: &Dockerfile<'t>,
+        top_level: &[Node<'t>],
         model: &FileModel,
         context: &Context,
         base: &FxHasher,
         since_check: &SinceCheck,
     ) {
-        let top_level = file.top_level();
         let mut checker = Checker {
             file,
             model,
@@ -386,7 +395,7 @@ impl Memo {
             previous: &self.walked.texts,
             since_check,
         };
-        let mut walked = checker.walk(&top_level, &hashes, self.cache.len());
+        let mut walked = checker.walk(top_level, &hashes, self.cache.len());
         walked.inputs = inputs(base, model);
         self.cache = checker.next;
         self.walked = walked;
