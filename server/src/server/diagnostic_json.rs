@@ -28,12 +28,26 @@ struct Decided {
 #[derive(Debug, Default)]
 pub(crate) struct DiagnosticJson {
     /// Each finding's, by what decides it.
-    written: FxHashMap<u64, (Decided, Arc<[u8]>)>,
+    written: FxHashMap<u64, Stamped<FindingJson>>,
     /// What a top-level node found, by the cache's entry (kept alive here, so its
     /// address names no other entry) and where the node starts: a node whose text is
     /// unchanged on the same line and column has the same diagnostics.
-    nodes: FxHashMap<NodeKey, NodeJson>,
+    nodes: FxHashMap<NodeKey, Stamped<NodeJson>>,
+    /// Counts the calls of [`DiagnosticJson::write`]: entries not stamped with the
+    /// current count afterwards were not used by it, and go.
+    round: u32,
 }
+
+/// An entry with the round that last used it: entries stay in place, looked up once
+/// each, instead of being moved from last round's map to this round's.
+#[derive(Debug)]
+struct Stamped<T> {
+    value: T,
+    round: u32,
+}
+
+/// What decides a finding's JSON, and the JSON.
+type FindingJson = (Decided, Arc<[u8]>);
 
 /// A node's entry of the cache and the JSON of its findings.
 type NodeJson = (Arc<Found>, Arc<[Arc<[u8]>]>);
@@ -56,15 +70,15 @@ impl DiagnosticJson {
         checked: &Checked,
         encoding: PositionEncoding,
     ) -> Vec<Arc<[u8]>> {
-        let mut previous = std::mem::take(&mut self.written);
-        let mut previous_nodes = std::mem::take(&mut self.nodes);
+        self.round = self.round.wrapping_add(1);
+        let round = self.round;
         let mut out = Vec::with_capacity(checked.len());
         // Findings come in source order: each is looked for from where the last was.
         let mut lines = (0, 0);
         for part in checked.parts() {
             match part {
                 Part::One(finding) => {
-                    out.push(self.one(index, finding, encoding, &mut previous, &mut lines));
+                    out.push(self.one(index, finding, encoding, &mut lines));
                 }
                 Part::Node { at, found } => {
                     let start = index.position_from(*at, encoding, &mut lines.0);
@@ -74,25 +88,27 @@ impl DiagnosticJson {
                         col: start.col,
                         encoding,
                     };
-                    let entry = match previous_nodes.remove(&key) {
-                        Some(entry) => entry,
-                        None => {
-                            let json = found
-                                .findings
-                                .iter()
-                                .map(|f| {
-                                    let f = checked::absolute(*at, f);
-                                    self.one(index, &f, encoding, &mut previous, &mut lines)
-                                })
-                                .collect();
-                            (Arc::clone(found), json)
-                        }
-                    };
-                    out.extend(entry.1.iter().cloned());
-                    self.nodes.insert(key, entry);
+                    if let Some(entry) = self.nodes.get_mut(&key) {
+                        entry.round = round;
+                        out.extend(entry.value.1.iter().cloned());
+                        continue;
+                    }
+                    let json: Arc<[Arc<[u8]>]> = found
+                        .findings
+                        .iter()
+                        .map(|f| {
+                            let f = checked::absolute(*at, f);
+                            self.one(index, &f, encoding, &mut lines)
+                        })
+                        .collect();
+                    out.extend(json.iter().cloned());
+                    let value = (Arc::clone(found), json);
+                    self.nodes.insert(key, Stamped { value, round });
                 }
             }
         }
+        self.nodes.retain(|_, entry| entry.round == round);
+        self.written.retain(|_, entry| entry.round == round);
         out
     }
 
@@ -102,7 +118,6 @@ impl DiagnosticJson {
         index: &LineIndex,
         finding: &Finding,
         encoding: PositionEncoding,
-        previous: &mut FxHashMap<u64, (Decided, Arc<[u8]>)>,
         (start_line, end_line): &mut (usize, usize),
     ) -> Arc<[u8]> {
         let start = index.position_from(finding.range.start, encoding, start_line);
@@ -111,22 +126,26 @@ impl DiagnosticJson {
         let mut hasher = FxHasher::default();
         (finding.rule, &finding.message, finding.severity, range).hash(&mut hasher);
         let key = hasher.finish();
-        let same = |(decided, _): &(Decided, Arc<[u8]>)| {
+        let same = |decided: &Decided| {
             decided.rule == finding.rule
                 && decided.message == finding.message
                 && decided.severity == finding.severity
                 && decided.range == range
         };
-        if let Some((_, json)) = self.written.get(&key).filter(|e| same(e)) {
-            return Arc::clone(json);
+        let round = self.round;
+        match self.written.get_mut(&key) {
+            Some(entry) if same(&entry.value.0) => {
+                entry.round = round;
+                Arc::clone(&entry.value.1)
+            }
+            // A different finding with the same hash: the last one written keeps it.
+            _ => {
+                let json = json(index, finding, encoding);
+                let value = (decided(finding, range), Arc::clone(&json));
+                self.written.insert(key, Stamped { value, round });
+                json
+            }
         }
-        let entry = previous
-            .remove(&key)
-            .filter(same)
-            .unwrap_or_else(|| (decided(finding, range), json(index, finding, encoding)));
-        let json = Arc::clone(&entry.1);
-        self.written.insert(key, entry);
-        json
     }
 }
 
