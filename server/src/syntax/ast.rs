@@ -253,19 +253,19 @@ impl<'t> Dockerfile<'t> {
     /// Instructions before the first FROM (global ARGs).
     pub fn preamble(&self) -> Vec<Instruction<'t>> {
         let mut cursor = self.root.walk();
-        self.root
-            .named_children(&mut cursor)
-            .take_while(|n| !is_stage(*n))
-            .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
-            .collect()
+        self.preamble_of(self.root.named_children(&mut cursor))
     }
 
     /// [`Dockerfile::preamble`] among the root's children ([`Dockerfile::top_level`]).
     pub fn preamble_in(&self, top_level: &[Node<'t>]) -> Vec<Instruction<'t>> {
+        self.preamble_of(top_level.iter().copied())
+    }
+
+    /// The instructions among `top_level` before the first stage (which ends the walk).
+    fn preamble_of(&self, top_level: impl Iterator<Item = Node<'t>>) -> Vec<Instruction<'t>> {
         top_level
-            .iter()
-            .take_while(|n| !is_stage(**n))
-            .filter_map(|n| Instruction::from_node(*n, self.src, self.escape))
+            .take_while(|n| !is_stage(*n))
+            .filter_map(|n| Instruction::from_node(n, self.src, self.escape))
             .collect()
     }
 
@@ -276,28 +276,29 @@ impl<'t> Dockerfile<'t> {
 
     /// The outermost instruction whose text contains `offset` (ONBUILD, not its trigger).
     pub fn instruction_at(&self, offset: usize) -> Option<Instruction<'t>> {
-        let target = self.root.descendant_for_byte_range(offset, offset)?;
-        // Down from the root, not up from the target: tree-sitter finds a node's parent
-        // by walking down from the root, so going up costs a walk per level.
-        let mut node = self.root;
-        while instruction_kind(node).is_none() {
-            if node == target {
-                return None;
-            }
-            node = node.child_with_descendant(target)?;
-        }
+        let node = self.outermost_at(offset, |n| instruction_kind(n).is_some())?;
         Instruction::from_node(node, self.src, self.escape)
     }
 
     /// The `stage` node whose text contains `offset`.
     pub fn stage_node_at(&self, offset: usize) -> Option<Node<'t>> {
-        let mut node = self.root.descendant_for_byte_range(offset, offset)?;
-        loop {
-            if is_stage(node) {
-                return Some(node);
+        self.outermost_at(offset, is_stage)
+    }
+
+    /// The outermost node that is `wanted` among those holding the smallest node at
+    /// `offset` (that node included).
+    fn outermost_at(&self, offset: usize, wanted: impl Fn(Node<'t>) -> bool) -> Option<Node<'t>> {
+        let target = self.root.descendant_for_byte_range(offset, offset)?;
+        // Down from the root, not up from the target: tree-sitter finds a node's parent
+        // by walking down from the root, so going up costs a walk per level.
+        let mut node = self.root;
+        while !wanted(node) {
+            if node == target {
+                return None;
             }
-            node = node.parent()?;
+            node = node.child_with_descendant(target)?;
         }
+        Some(node)
     }
 }
 
