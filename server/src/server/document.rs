@@ -380,17 +380,9 @@ impl Memo {
         base: &FxHasher,
         since_check: &SinceCheck,
     ) {
-        let mut checker = Checker {
-            file,
-            model,
-            context,
-            base: base.clone(),
-            previous: &self.cache,
-            // As many entries as last time: growing it would rehash every entry.
-            next: FxHashMap::with_capacity_and_hasher(self.cache.len(), Default::default()),
-            summaries: Vec::new(),
-            used: Vec::new(),
-        };
+        let mut checker = Checker::new(file, model, context, base, &self.cache);
+        // As many entries as last time: growing it would rehash every entry.
+        checker.next.reserve(self.cache.len());
         let hashes = TextHashes {
             previous: &self.walked.texts,
             since_check,
@@ -449,16 +441,8 @@ impl Memo {
         };
         let range = extent(file, node);
         let text_hash = hash_text(file, range.clone());
-        let mut checker = Checker {
-            file,
-            model,
-            context,
-            base: base.clone(),
-            previous: &self.cache,
-            next: FxHashMap::default(),
-            summaries: earlier.to_vec(),
-            used: Vec::new(),
-        };
+        let mut checker = Checker::new(file, model, context, base, &self.cache);
+        checker.summaries = earlier.to_vec();
         let Some(found) = checker.child(node, Some(text_hash)) else {
             return false;
         };
@@ -481,13 +465,8 @@ impl Memo {
                 }
             }
         }
-        for key in &used {
-            if let Some((found, _)) = next.get(key) {
-                self.cache
-                    .entry(*key)
-                    .or_insert_with(|| (Arc::clone(found), 0))
-                    .1 += 1;
-            }
+        for (key, (found, uses)) in next {
+            self.cache.entry(key).or_insert((found, 0)).1 += uses;
         }
         let first_keyword: usize = walked.nodes[..k]
             .iter()
@@ -542,7 +521,26 @@ struct Checker<'a, 't> {
     used: Vec<u64>,
 }
 
-impl<'t> Checker<'_, 't> {
+impl<'a, 't> Checker<'a, 't> {
+    fn new(
+        file: &'a Dockerfile<'t>,
+        model: &'a FileModel,
+        context: &'a Context,
+        base: &FxHasher,
+        previous: &'a FxHashMap<u64, (Arc<Found>, u32)>,
+    ) -> Self {
+        Checker {
+            file,
+            model,
+            context,
+            base: base.clone(),
+            previous,
+            next: FxHashMap::default(),
+            summaries: Vec::new(),
+            used: Vec::new(),
+        }
+    }
+
     /// What was found inside a node, relative to its start: from the previous call
     /// when its text is unchanged.
     fn cached(
