@@ -449,12 +449,18 @@ impl Memo {
         let old = walked.summaries.get(stage).and_then(Option::as_ref);
         // Stages built on this one were checked with what it left them; a text naming
         // an ignore comment's tool may suppress findings anywhere.
-        if found.mentions_pragma
-            || model::summary_fingerprint(found.summary.as_ref()) != model::summary_fingerprint(old)
-        {
+        let reaches_further = found.mentions_pragma
+            || model::summary_fingerprint(found.summary.as_ref())
+                != model::summary_fingerprint(old);
+        let Checker { next, used, .. } = checker;
+        if reaches_further {
+            // The walk of the whole file that follows finds this stage checked: it keeps
+            // the entries it uses and counts them itself.
+            for (key, (found, _)) in next {
+                self.cache.entry(key).or_insert((found, 0));
+            }
             return false;
         }
-        let Checker { next, used, .. } = checker;
 
         let walked = &mut self.walked;
         for key in walked.keys.get(k).into_iter().flat_map(|keys| keys.iter()) {
