@@ -57,15 +57,16 @@ mod system_dirs;
 mod user;
 mod useradd;
 mod variables;
+mod walk;
 mod workdir;
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::analysis::model::{FileModel, StageModel, StageSummary};
+use crate::analysis::model::{FileModel, StageModel};
 use crate::analysis::settings::Context;
 pub use crate::syntax::Finding;
-use crate::syntax::{Dockerfile, Dockerignore, Fix, Instruction, Severity};
+use crate::syntax::{Dockerfile, Dockerignore, Fix, Instruction, Severity, is_stage};
 
 /// Another tool's name for the same check, so that users keep their ignore comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,32 +454,18 @@ pub fn check_file(view: &FileView<'_, '_>, keywords: &[Keyword]) -> Vec<Finding>
 
 /// Every rule finding for a file in a context, walking the whole file.
 pub fn check_with(file: &Dockerfile<'_>, context: &Context) -> Vec<Finding> {
-    let model = FileModel::new(file);
+    let top_level = file.top_level();
+    let model = FileModel::of_top_level(file, &top_level);
     let mut found = Vec::new();
     let mut keywords = Vec::new();
-    let mut check = |instruction: &Instruction<'_>, found: &mut Vec<Finding>| {
-        found.extend(check_instruction(instruction, context));
-        keywords.extend(Keyword::of(instruction));
-    };
-    for instruction in file.preamble() {
-        check(&instruction, &mut found);
+    for instruction in file.preamble_in(&top_level) {
+        found.extend(check_instruction(&instruction, context));
+        keywords.extend(Keyword::of(&instruction));
     }
-    let mut summaries: Vec<StageSummary> = Vec::new();
-    for stage in file.stages() {
-        // A stage's instructions just before its stage rules, which read them again:
-        // what rules derive from an instruction is still in the instruction memo.
-        for instruction in std::iter::once(&stage.from).chain(&stage.instructions) {
-            check(instruction, &mut found);
-        }
-        let parent = match model.stages.get(stage.index).map(|s| &s.base) {
-            Some(crate::analysis::model::Base::Stage(p)) => summaries.get(*p),
-            _ => None,
-        };
-        let stage_model = StageModel::new(&stage, &model, context, parent);
-        found.extend(check_stage(&stage_model));
-        let summary = stage_model.summary();
-        summaries.push(summary);
-    }
+    let stages: Vec<_> = top_level.into_iter().filter(|n| is_stage(*n)).collect();
+    let (in_stages, stage_keywords) = walk::check_stages(file, &model, context, &stages);
+    found.extend(in_stages);
+    keywords.extend(stage_keywords);
     let view = FileView {
         file,
         model: &model,
