@@ -493,6 +493,9 @@ pub struct Instruction<'t> {
     kind: InstructionKind,
     src: &'t str,
     escape: char,
+    /// Made by [`Instruction::onbuild_trigger`]: asking the tree for a node's parent
+    /// costs a walk down from the root.
+    trigger: bool,
 }
 
 impl<'t> Instruction<'t> {
@@ -508,6 +511,7 @@ impl<'t> Instruction<'t> {
             kind,
             src,
             escape,
+            trigger: false,
         })
     }
 
@@ -578,23 +582,35 @@ impl<'t> Instruction<'t> {
         }
     }
 
+    /// Visits the flags in order. Flags come right after the keyword (the grammar has
+    /// them nowhere else), so the walk stops at the first argument instead of reading
+    /// a long RUN or heredoc to its end.
+    fn each_flag(&self, mut visit: impl FnMut(Flag<'t>)) {
+        let ids = kind_ids();
+        self.each_named_child(|n| {
+            let kind = n.kind_id();
+            if kind == ids.flag {
+                visit(self.flag_of(n));
+            } else if kind != ids.keyword && kind != ids.comment && kind != ids.line_continuation {
+                return Some(());
+            }
+            None
+        });
+    }
+
     pub fn flags(&self) -> Vec<Flag<'t>> {
-        let id = kind_ids().flag;
-        self.named_children_where(|n| n.kind_id() == id)
-            .into_iter()
-            .map(|node| self.flag_of(node))
-            .collect()
+        let mut flags = Vec::new();
+        self.each_flag(|f| flags.push(f));
+        flags
     }
 
     /// The last flag with this name (BuildKit lets a later flag win).
     pub fn flag(&self, name: &str) -> Option<Flag<'t>> {
-        let id = kind_ids().flag;
         let mut last = None;
-        self.each_named_child(|n| {
-            if n.kind_id() == id && self.flag_of(n).name() == name {
-                last = Some(self.flag_of(n));
+        self.each_flag(|f| {
+            if f.name() == name {
+                last = Some(f);
             }
-            None::<()>
         });
         last
     }
@@ -710,7 +726,16 @@ impl<'t> Instruction<'t> {
     /// The trigger instruction of an ONBUILD.
     pub fn onbuild_trigger(&self) -> Option<Instruction<'t>> {
         let node = self.node.child_by_field_id(kind_ids().instruction_field)?;
-        Instruction::from_node(node, self.src, self.escape)
+        let trigger = Instruction::from_node(node, self.src, self.escape)?;
+        Some(Instruction {
+            trigger: true,
+            ..trigger
+        })
+    }
+
+    /// Whether this is the trigger of an ONBUILD, as [`Self::onbuild_trigger`] gives it.
+    pub fn is_onbuild_trigger(&self) -> bool {
+        self.trigger
     }
 
     /// Where the instruction's logical line ends (before any heredoc body).

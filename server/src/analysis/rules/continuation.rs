@@ -1,7 +1,7 @@
 //! Continuation lines: blank lines inside a continued instruction.
 
 use super::{Alias, Check, Findings, Rule};
-use crate::syntax::{self, Instruction, InstructionKind, Severity};
+use crate::syntax::{self, Instruction, Severity};
 
 pub static NO_EMPTY_CONTINUATION: Rule = Rule {
     id: "no-empty-continuation",
@@ -20,22 +20,10 @@ line is fine).",
     check: Check::Instruction(check),
 };
 
-/// Whether an instruction is the trigger of an ONBUILD, whose lines the ONBUILD covers.
-fn is_onbuild_trigger(instruction: &Instruction<'_>) -> bool {
-    let mut parent = instruction.node().parent();
-    while let Some(node) = parent {
-        if node.kind() == InstructionKind::Onbuild.node_kind() {
-            return true;
-        }
-        parent = node.parent();
-    }
-    false
-}
-
 fn check(instruction: &Instruction<'_>, findings: &mut Findings) {
     let lines = syntax::empty_continuation_lines(instruction);
-    // Finding the parent costs a walk from the root: only when there is something to report.
-    if lines.is_empty() || is_onbuild_trigger(instruction) {
+    // The lines of a trigger are the ONBUILD's, which reports them.
+    if lines.is_empty() || instruction.is_onbuild_trigger() {
         return;
     }
     for line in lines {

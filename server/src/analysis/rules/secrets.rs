@@ -210,12 +210,7 @@ fn check_copied_files(instruction: &Instruction<'_>, findings: &mut Findings) {
 /// Credential files at the top of the build context that a whole-context copy takes.
 fn check_whole_context(instruction: &Instruction<'_>, findings: &mut Findings) {
     // An ONBUILD trigger copies the context of a build we cannot see.
-    let trigger = instruction
-        .node()
-        .parent()
-        .and_then(|p| InstructionKind::from_node_kind(p.kind()))
-        == Some(InstructionKind::Onbuild);
-    if trigger {
+    if instruction.is_onbuild_trigger() {
         return;
     }
     let sources = whole_context_sources(instruction);
