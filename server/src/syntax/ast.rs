@@ -615,17 +615,29 @@ impl<'t> Instruction<'t> {
         last
     }
 
-    /// The first named child of this kind.
-    fn named_child_of(&self, kind: u16) -> Option<Node<'t>> {
-        self.each_named_child(|n| (n.kind_id() == kind).then_some(n))
+    /// The first named child after the keyword and flags (after HEALTHCHECK's type
+    /// word), when it is of this kind: the shell command or the JSON array is there or
+    /// nowhere, and heredoc bodies after it can be long.
+    fn first_argument_of(&self, kind: u16) -> Option<Node<'t>> {
+        if self.kind == InstructionKind::Healthcheck {
+            return self.each_named_child(|n| (n.kind_id() == kind).then_some(n));
+        }
+        self.first_argument_child().filter(|n| n.kind_id() == kind)
+    }
+
+    /// The first named child that is not the keyword, a flag or an extra.
+    fn first_argument_child(&self) -> Option<Node<'t>> {
+        let ids = kind_ids();
+        let skipped = [ids.keyword, ids.flag, ids.comment, ids.line_continuation];
+        self.each_named_child(|n| (!skipped.contains(&n.kind_id())).then_some(n))
     }
 
     pub fn shell_command(&self) -> Option<Node<'t>> {
-        self.named_child_of(kind_ids().shell_command)
+        self.first_argument_of(kind_ids().shell_command)
     }
 
     pub fn json_array(&self) -> Option<Node<'t>> {
-        self.named_child_of(kind_ids().json_array)
+        self.first_argument_of(kind_ids().json_array)
     }
 
     /// The strings of the JSON (exec) form, decoded; empty in shell form.
@@ -750,9 +762,7 @@ impl<'t> Instruction<'t> {
 
     /// Where the arguments start: after the keyword and flags.
     pub fn arguments_start(&self) -> Option<usize> {
-        let ids = kind_ids();
-        let skipped = [ids.keyword, ids.flag, ids.comment, ids.line_continuation];
-        self.each_named_child(|n| (!skipped.contains(&n.kind_id())).then(|| n.start_byte()))
+        self.first_argument_child().map(|n| n.start_byte())
     }
 
     /// The logical text of a range inside this instruction.
