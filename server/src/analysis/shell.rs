@@ -314,8 +314,9 @@ impl RunCommands {
             words
                 .iter()
                 .map(|w| Word {
+                    text: w.text.clone(),
+                    raw: w.raw.clone(),
                     range: shift(&w.range),
-                    ..w.clone()
                 })
                 .collect()
         };
@@ -324,12 +325,15 @@ impl RunCommands {
                 .commands
                 .iter()
                 .map(|c| Command {
+                    name: c.name.clone(),
                     name_range: shift(&c.name_range),
-                    range: shift(&c.range),
                     args: words(&c.args),
+                    range: shift(&c.range),
+                    separator_before: c.separator_before,
+                    in_pipeline: c.in_pipeline,
+                    in_subshell_or_condition: c.in_subshell_or_condition,
                     wrappers: words(&c.wrappers),
                     assignments: words(&c.assignments),
-                    ..c.clone()
                 })
                 .collect(),
             complete: self.complete,
