@@ -252,10 +252,17 @@ pub fn shell_scripts(instruction: &Instruction<'_>) -> Vec<ShellScript> {
 /// edit above it is not parsed again), and in the instruction memo with absolute
 /// positions (the rules reading one RUN share one result).
 pub fn run_commands(instruction: &Instruction<'_>) -> Arc<RunCommands> {
-    if instruction.kind() != InstructionKind::Run || instruction.shell_command().is_none() {
+    if instruction.kind() != InstructionKind::Run {
         return Arc::default();
     }
-    let found = instruction_memo::memo(instruction, |i| RunMemo(run_commands_by_text(i)));
+    // Rules ask for the commands of a RUN one after another: looking for the shell
+    // command only on the first ask.
+    let found = instruction_memo::memo(instruction, |i| {
+        RunMemo(match i.shell_command() {
+            Some(_) => run_commands_by_text(i),
+            None => Arc::default(),
+        })
+    });
     Arc::clone(&found.0)
 }
 
