@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use crate::analysis::model::StageSummary;
-use crate::analysis::rules::{Finding, Keyword};
+use crate::analysis::rules::{ContextUse, Finding, Keyword};
 
-/// The findings inside a node and the keywords of its instructions, relative to the
-/// node's start, in source order.
+/// The findings inside a node and what file-wide rules read of its instructions
+/// (keywords, uses of the build context), relative to the node's start, in source order.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     pub findings: Vec<Finding>,
     pub keywords: Vec<Keyword>,
+    pub context_uses: Vec<ContextUse>,
     /// For a stage: what it leaves to stages built on it.
     pub summary: Option<Arc<StageSummary>>,
     /// The node's text names an ignore comment's tool (`hadolint`, `dockerfile-lsp`):

@@ -11,7 +11,7 @@ use tree_sitter::{InputEdit, Node, Point, Tree};
 use super::checked::{self, Checked, Found};
 use super::diagnostic_json::DiagnosticJson;
 use crate::analysis::model::{self, Base, FileModel, StageModel, StageSummary};
-use crate::analysis::rules::{self, FileView, Finding, Keyword};
+use crate::analysis::rules::{self, ContextUse, FileView, Finding, Keyword};
 use crate::analysis::settings::Context;
 use crate::analysis::suppress;
 use crate::position::{LineCol, LineIndex, PositionEncoding, rope};
@@ -77,6 +77,8 @@ struct Walked {
     keys: Vec<Box<[u64]>>,
     /// The keywords of the whole file.
     keywords: Vec<Keyword>,
+    /// What the whole file takes from the build context.
+    context_uses: Vec<ContextUse>,
     /// Where in `nodes` each stage is, and what it leaves to the stages built on it.
     stages: Vec<usize>,
     summaries: Vec<Option<Arc<StageSummary>>>,
@@ -341,6 +343,7 @@ impl Document {
             file: &file,
             model: &model,
             context: &self.context,
+            context_uses: &self.memo.walked.context_uses,
         };
         file_findings.extend(rules::check_file(&view, &self.memo.walked.keywords));
         // Ignore comments and the check directive are read from the whole file; files
@@ -487,6 +490,19 @@ impl Memo {
         for keyword in &mut walked.keywords[after..] {
             keyword.range = shift(&keyword.range, delta);
         }
+        let first_use: usize = walked.nodes[..k]
+            .iter()
+            .map(|(_, f)| f.context_uses.len())
+            .sum();
+        let old_uses = walked.nodes[k].1.context_uses.len();
+        let after = first_use + found.context_uses.len();
+        walked.context_uses.splice(
+            first_use..first_use + old_uses,
+            found.context_uses.iter().map(|u| u.moved(at as isize)),
+        );
+        for used in &mut walked.context_uses[after..] {
+            used.shift(delta);
+        }
         walked.summaries[stage] = found.summary.clone();
         walked.nodes[k] = (at, found);
         walked.texts[k] = (range, kind, text_hash);
@@ -586,6 +602,9 @@ impl<'a, 't> Checker<'a, 't> {
                 for k in &mut found.keywords {
                     k.range = k.range.start - start..k.range.end - start;
                 }
+                for u in &mut found.context_uses {
+                    u.shift(-(start as isize));
+                }
                 found.findings.sort_by_key(Finding::source_order);
                 Arc::new(found)
             }
@@ -626,6 +645,9 @@ impl<'a, 't> Checker<'a, 't> {
                     walked
                         .keywords
                         .extend(found.keywords.iter().map(|k| moved(k, at)));
+                    walked
+                        .context_uses
+                        .extend(found.context_uses.iter().map(|u| u.moved(at as isize)));
                     walked.nodes.push((at, found));
                     walked.texts.push((range, kind, text_hash));
                     walked
@@ -655,6 +677,8 @@ impl<'a, 't> Checker<'a, 't> {
                 .extend(found.findings.iter().map(|f| checked::absolute(at, f)));
             all.keywords
                 .extend(found.keywords.iter().map(|k| moved(k, at)));
+            all.context_uses
+                .extend(found.context_uses.iter().map(|u| u.moved(at as isize)));
         }
         all
     }
@@ -693,6 +717,9 @@ impl<'a, 't> Checker<'a, 't> {
                 Found {
                     findings,
                     keywords: Keyword::of(&instruction),
+                    context_uses: ContextUse::of(&instruction, this.context)
+                        .into_iter()
+                        .collect(),
                     ..Found::default()
                 }
             }))
@@ -855,6 +882,7 @@ mod tests {
         "<<EOF\n",
         "EOF\n",
         "COPY <<X /d\n",
+        "COPY . /app\n",
         "X\n",
         "# c\n",
         "\r\n",
@@ -898,7 +926,29 @@ mod tests {
     /// lines, `COPY --from`, BuildKit flags and heredocs.
     const STAGES: &str = "FROM alpine:3.20 AS base\nRUN apk add curl \\\n    git\nENV A=b\n\
         FROM base AS build\nWORKDIR /src/$A\nRUN go build ./...\nCOPY . /src\nRUN <<EOF\nls\nEOF\n\
+        COPY go.mod ./\nRUN go test ./... && mkdocs build\n\
         FROM scratch\nCOPY --from=build /src /app\nRUN --mount=type=cache,target=/c true\nUSER app\n";
+
+    /// A project with no `.dockerignore`, so that the file-wide check for one reads
+    /// what every instruction takes from the build context.
+    fn without_ignore_file() -> Context {
+        let entries = [
+            (".git", true),
+            ("docs", true),
+            ("test", true),
+            ("go.mod", false),
+        ];
+        let project = crate::analysis::settings::ProjectFiles {
+            dockerfile_name: Some("Dockerfile".to_owned()),
+            ..crate::analysis::settings::ProjectFiles::new(
+                entries.map(|(name, dir)| (name.to_owned(), dir)),
+            )
+        };
+        Context {
+            project: Some(Arc::new(project)),
+            ..Context::default()
+        }
+    }
 
     /// Enough stages for the model to be kept across edits, after global ARGs.
     fn stages() -> String {
@@ -941,13 +991,17 @@ mod tests {
         #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
         /// Typing or deleting one character at a time anywhere in a file of stages:
-        /// the file model kept (and moved) from the last check is the one built afresh.
+        /// the file model kept (and moved) from the last check is the one built afresh,
+        /// and so are the findings (a file-wide one included, made from what each
+        /// instruction takes from the build context).
         #[test]
         fn the_kept_file_model_is_the_fresh_one(
             edits in prop::collection::vec((0usize..2_000, prop::sample::select(vec!["x", " ", "-", "\n", "\\", "<", "#", "F", "m", ""])), 1..30),
         ) {
+            let context = without_ignore_file();
             let mut doc = Document::open(FileKind::Dockerfile, 0, stages()).unwrap();
-            doc.check().to_vec();
+            doc.context = context.clone();
+            prop_assert!(doc.check().iter().any(|f| f.rule == "missing-dockerignore"));
             let mut expected = stages();
             for (at, insert) in edits {
                 let start = at.min(expected.len());
@@ -962,7 +1016,7 @@ mod tests {
                 let fresh = syntax::parse(FileKind::Dockerfile, &expected, None).unwrap();
                 let model = FileModel::new(&Dockerfile::new(&fresh, &expected));
                 prop_assert_eq!(doc.model.as_deref(), Some(&model));
-                prop_assert_eq!(cached, resolved(crate::analysis::check(FileKind::Dockerfile, &expected, &Context::default())));
+                prop_assert_eq!(cached, resolved(crate::analysis::check(FileKind::Dockerfile, &expected, &context)));
             }
         }
     }
@@ -978,7 +1032,9 @@ mod tests {
             edits in prop::collection::vec((0u32..12, 0u32..40, 0u32..12, 0u32..40, text()), 1..20),
             encoding in prop::sample::select(vec![PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32]),
         ) {
+            let context = without_ignore_file();
             let mut doc = Document::open(FileKind::Dockerfile, 0, start.clone()).unwrap();
+            doc.context = context.clone();
             let mut expected = start;
             for (l1, c1, l2, c2, insert) in edits {
                 let (a, b) = (at(l1, c1), at(l2, c2));
@@ -998,7 +1054,7 @@ mod tests {
                 // The model kept or moved from the last check is the one built afresh.
                 let model = FileModel::new(&Dockerfile::new(&fresh, &expected));
                 prop_assert_eq!(doc.model.as_deref(), Some(&model));
-                prop_assert_eq!(cached, resolved(crate::analysis::check(FileKind::Dockerfile, &expected, &Context::default())));
+                prop_assert_eq!(cached, resolved(crate::analysis::check(FileKind::Dockerfile, &expected, &context)));
             }
         }
     }

@@ -8,7 +8,7 @@ use super::{Check, DockerignoreView, FileView, Findings, Rule};
 use crate::analysis::dockerignore_rules::ignore_rules;
 use crate::analysis::fixes::lines::newline;
 use crate::analysis::ignore_match::{IgnoreMatcher, clean, context_path, pattern_matches};
-use crate::analysis::settings::{IgnoreRule, ProjectFiles};
+use crate::analysis::settings::{Context, IgnoreRule, ProjectFiles};
 use crate::syntax::{Edit, Fix, Instruction, InstructionKind, NewFile, Severity};
 
 pub static MISSING_DOCKERIGNORE: Rule = Rule {
@@ -248,35 +248,48 @@ fn and_list(names: &[String]) -> String {
     }
 }
 
-/// What the Dockerfile copies by name and what its commands use, found in one walk.
-#[derive(Debug, Default)]
-struct Copies {
-    /// The first source that copies the whole context.
-    whole: Option<(Range<usize>, String)>,
+/// What one instruction takes from the build context, and what its command mentions.
+/// Gathered with the instruction's findings (and cached and moved with them), so that
+/// the check for a missing `.dockerignore` reads the whole file without walking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextUse {
+    /// A source that copies the whole context: its bytes and text.
+    pub whole: Option<(Range<usize>, String)>,
     /// Context paths copied by name.
-    named: Vec<String>,
-    /// The text of every RUN, CMD and ENTRYPOINT, lower case.
-    commands: String,
+    pub named: Vec<String>,
+    /// A RUN, CMD or ENTRYPOINT that mentions tests, or documentation: their folders
+    /// are left in the context.
+    pub tests: bool,
+    pub docs: bool,
 }
 
-fn copies(view: &FileView<'_, '_>) -> Copies {
-    let mut found = Copies::default();
-    for instruction in view.file.instructions() {
+impl ContextUse {
+    /// What a COPY or ADD (not `--from`) copies, or what a command mentions; `None` for
+    /// other instructions, and in a context where nothing reads it (a project with a
+    /// `.dockerignore`, or none known).
+    pub fn of(instruction: &Instruction<'_>, context: &Context) -> Option<ContextUse> {
+        if !lacks_dockerignore(context) || !super::is_enabled(&MISSING_DOCKERIGNORE, context) {
+            return None;
+        }
+        let mut used = ContextUse {
+            whole: None,
+            named: Vec::new(),
+            tests: false,
+            docs: false,
+        };
         match instruction.kind() {
             InstructionKind::Copy | InstructionKind::Add => {
                 if instruction.flag("from").is_some() {
-                    continue;
+                    return None;
                 }
-                let Some(args) = file_args(&instruction) else {
-                    continue;
-                };
+                let args = file_args(instruction)?;
                 for source in args.sources.iter().filter(|s| !s.heredoc && !s.variable) {
                     if is_whole_context(&source.text) {
-                        if found.whole.is_none() {
-                            found.whole = Some((source.range.clone(), source.text.clone()));
+                        if used.whole.is_none() {
+                            used.whole = Some((source.range.clone(), source.text.clone()));
                         }
                     } else if let Some(path) = context_path(&source.text) {
-                        found.named.push(path);
+                        used.named.push(path);
                     }
                 }
             }
@@ -284,12 +297,59 @@ fn copies(view: &FileView<'_, '_>) -> Copies {
                 let text = instruction
                     .src()
                     .get(instruction.node().byte_range())
-                    .unwrap_or("");
-                found.commands.push_str(&text.to_ascii_lowercase());
-                found.commands.push('\n');
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                used.tests = TEST_WORDS.iter().any(|w| text.contains(w));
+                used.docs = DOC_WORDS.iter().any(|w| text.contains(w));
             }
-            _ => {}
+            _ => return None,
         }
+        let says_something =
+            used.whole.is_some() || !used.named.is_empty() || used.tests || used.docs;
+        says_something.then_some(used)
+    }
+
+    /// Moves its range by `delta` bytes.
+    pub fn shift(&mut self, delta: isize) {
+        if let Some((range, _)) = &mut self.whole {
+            *range = range.start.wrapping_add_signed(delta)..range.end.wrapping_add_signed(delta);
+        }
+    }
+
+    /// The same use with its range moved by `delta` bytes.
+    pub fn moved(&self, delta: isize) -> ContextUse {
+        let mut moved = self.clone();
+        moved.shift(delta);
+        moved
+    }
+}
+
+/// What the Dockerfile copies by name and what its commands use.
+#[derive(Debug, Default)]
+struct Copies<'a> {
+    /// The first source that copies the whole context.
+    whole: Option<&'a (Range<usize>, String)>,
+    /// Context paths copied by name, each once, in order.
+    named: Vec<&'a str>,
+    tests: bool,
+    docs: bool,
+}
+
+fn copies(uses: &[ContextUse]) -> Copies<'_> {
+    let mut found = Copies::default();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for used in uses {
+        if found.whole.is_none() {
+            found.whole = used.whole.as_ref();
+        }
+        // Stages copy the same files again and again: each path is matched once.
+        for path in &used.named {
+            if seen.insert(path.as_str()) {
+                found.named.push(path.as_str());
+            }
+        }
+        found.tests |= used.tests;
+        found.docs |= used.docs;
     }
     found
 }
@@ -326,8 +386,7 @@ fn new_file_contents(project: &ProjectFiles, copies: &Copies) -> String {
     {
         extra.push("*.log".to_owned());
     }
-    let uses = |words: &[&str]| words.iter().any(|w| copies.commands.contains(w));
-    if !uses(TEST_WORDS) {
+    if !copies.tests {
         extra.extend(
             TEST_DIRS
                 .iter()
@@ -335,7 +394,7 @@ fn new_file_contents(project: &ProjectFiles, copies: &Copies) -> String {
                 .map(|d| (*d).to_owned()),
         );
     }
-    if !uses(DOC_WORDS) {
+    if !copies.docs {
         extra.extend(
             DOC_DIRS
                 .iter()
@@ -380,16 +439,24 @@ fn new_file_contents(project: &ProjectFiles, copies: &Copies) -> String {
     text
 }
 
+/// Whether the build context is known and has no `.dockerignore`.
+fn lacks_dockerignore(context: &Context) -> bool {
+    context
+        .project
+        .as_deref()
+        .is_some_and(|p| !p.has_any_dockerignore())
+        && context.dockerignore.is_none()
+}
+
 fn check_missing(view: &FileView<'_, '_>, findings: &mut Findings) {
     let Some(project) = view.context.project.as_deref() else {
         return;
     };
-    if project.has_any_dockerignore() || view.context.dockerignore.is_some() {
+    if !lacks_dockerignore(view.context) {
         return;
     }
-    // The walk runs only for a project without a .dockerignore, which is rare.
-    let copies = copies(view);
-    let Some((range, source)) = &copies.whole else {
+    let copies = copies(view.context_uses);
+    let Some((range, source)) = copies.whole else {
         return;
     };
     // What is there to be sent, by the names of the top-level entries.

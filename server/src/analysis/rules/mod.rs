@@ -48,6 +48,7 @@ mod rpm;
 mod scan;
 mod secrets;
 mod slim_base;
+pub use build_context::ContextUse;
 pub use registry_images::format_size;
 pub use slim_base::slimmer_tags;
 mod ssh;
@@ -194,6 +195,9 @@ pub struct FileView<'a, 't> {
     pub file: &'a Dockerfile<'t>,
     pub model: &'a FileModel,
     pub context: &'a Context,
+    /// What the instructions take from the build context, in order (gathered with
+    /// their findings).
+    pub context_uses: &'a [ContextUse],
 }
 
 /// The input of checks of `.dockerignore` files.
@@ -456,24 +460,52 @@ pub fn check_file(view: &FileView<'_, '_>, keywords: &[Keyword]) -> Vec<Finding>
 pub fn check_with(file: &Dockerfile<'_>, context: &Context) -> Vec<Finding> {
     let top_level = file.top_level();
     let model = FileModel::of_top_level(file, &top_level);
-    let mut found = Vec::new();
-    let mut keywords = Vec::new();
+    let mut outline = Outline::default();
     for instruction in file.preamble_in(&top_level) {
-        found.extend(check_instruction(&instruction, context));
-        keywords.extend(Keyword::of(&instruction));
+        outline.add(&instruction, context);
     }
     let stages: Vec<_> = top_level.into_iter().filter(|n| is_stage(*n)).collect();
-    let (in_stages, stage_keywords) = walk::check_stages(file, &model, context, &stages);
-    found.extend(in_stages);
-    keywords.extend(stage_keywords);
+    outline.append(walk::check_stages(file, &model, context, &stages));
+    let Outline {
+        mut found,
+        keywords,
+        context_uses,
+    } = outline;
     let view = FileView {
         file,
         model: &model,
         context,
+        context_uses: &context_uses,
     };
     found.extend(check_file(&view, &keywords));
     found.sort_by_key(Finding::source_order);
     found
+}
+
+/// What a full check gathers from instructions: their findings, and what file-wide
+/// rules read of them.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Outline {
+    pub found: Vec<Finding>,
+    pub keywords: Vec<Keyword>,
+    pub context_uses: Vec<ContextUse>,
+}
+
+impl Outline {
+    /// Checks one instruction and gathers what file-wide rules read of it.
+    pub fn add(&mut self, instruction: &Instruction<'_>, context: &Context) {
+        self.found.extend(check_instruction(instruction, context));
+        self.keywords.extend(Keyword::of(instruction));
+        self.context_uses
+            .extend(ContextUse::of(instruction, context));
+    }
+
+    /// What comes after, gathered on its own.
+    pub fn append(&mut self, mut after: Outline) {
+        self.found.append(&mut after.found);
+        self.keywords.append(&mut after.keywords);
+        self.context_uses.append(&mut after.context_uses);
+    }
 }
 
 /// The findings of the rules that check `.dockerignore` files.

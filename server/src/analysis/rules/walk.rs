@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 use tree_sitter::Node;
 
-use super::{Finding, Keyword, check_instruction, check_stage};
+use super::{Outline, check_stage};
 use crate::analysis::model::{Base, FileModel, StageModel, StageSummary};
 use crate::analysis::settings::Context;
 use crate::syntax::Dockerfile;
@@ -17,7 +17,8 @@ use crate::syntax::Dockerfile;
 /// thread (and filling its per-thread memos) costs more than it saves.
 const BYTES_PER_THREAD: usize = 32 * 1024;
 
-/// The findings and instruction keywords of the stages, in source order. Stages are
+/// The findings of the stages and what file-wide rules read of their instructions, in
+/// source order. Stages are
 /// independent once each knows what its base stage left (ENV, USER, WORKDIR, SHELL),
 /// so a large file is cut into runs of consecutive stages, one per core.
 pub(super) fn check_stages(
@@ -25,10 +26,10 @@ pub(super) fn check_stages(
     model: &FileModel,
     context: &Context,
     stages: &[Node<'_>],
-) -> (Vec<Finding>, Vec<Keyword>) {
+) -> Outline {
     let runs = runs(stages, threads());
     let check_run = |run: &Range<usize>| StageRun::new(file, model, context, stages).check(run);
-    let parts: Vec<(Vec<Finding>, Vec<Keyword>)> = match runs.split_first() {
+    let parts: Vec<Outline> = match runs.split_first() {
         Some((first, rest)) if !rest.is_empty() => std::thread::scope(|scope| {
             let others: Vec<_> = rest
                 .iter()
@@ -48,13 +49,11 @@ pub(super) fn check_stages(
         }),
         _ => vec![check_run(&(0..stages.len()))],
     };
-    let mut found = Vec::new();
-    let mut keywords = Vec::new();
-    for (f, k) in parts {
-        found.extend(f);
-        keywords.extend(k);
+    let mut outline = Outline::default();
+    for part in parts {
+        outline.append(part);
     }
-    (found, keywords)
+    outline
 }
 
 /// The cores this process may use, asked once (the answer reads cgroup files).
@@ -111,9 +110,8 @@ impl<'a, 't> StageRun<'a, 't> {
         }
     }
 
-    fn check(mut self, run: &Range<usize>) -> (Vec<Finding>, Vec<Keyword>) {
-        let mut found = Vec::new();
-        let mut keywords = Vec::new();
+    fn check(mut self, run: &Range<usize>) -> Outline {
+        let mut outline = Outline::default();
         for index in run.clone() {
             let Some(stage) = self
                 .stages
@@ -125,17 +123,16 @@ impl<'a, 't> StageRun<'a, 't> {
             // A stage's instructions just before its stage rules, which read them
             // again: what rules derive from an instruction is still in the memo.
             for instruction in std::iter::once(&stage.from).chain(&stage.instructions) {
-                found.extend(check_instruction(instruction, self.context));
-                keywords.extend(Keyword::of(instruction));
+                outline.add(instruction, self.context);
             }
             self.learn_base_of(index);
             let parent = self.parent_of(index).and_then(|p| self.summaries.get(&p));
             let stage_model = StageModel::new(&stage, self.model, self.context, parent);
-            found.extend(check_stage(&stage_model));
+            outline.found.extend(check_stage(&stage_model));
             let summary = stage_model.summary();
             self.summaries.insert(index, summary);
         }
-        (found, keywords)
+        outline
     }
 
     fn parent_of(&self, index: usize) -> Option<usize> {
@@ -243,20 +240,15 @@ mod tests {
             .collect();
         let whole = StageRun::new(&file, &model, &context, &nodes).check(&(0..nodes.len()));
         for threads in 2..=4 {
-            let mut found = Vec::new();
-            let mut keywords = Vec::new();
+            let mut split = Outline::default();
             for run in runs(&nodes, threads) {
-                let (f, k) = StageRun::new(&file, &model, &context, &nodes).check(&run);
-                found.extend(f);
-                keywords.extend(k);
+                split.append(StageRun::new(&file, &model, &context, &nodes).check(&run));
             }
-            assert_eq!(found, whole.0, "{threads} runs");
-            assert_eq!(keywords, whole.1, "{threads} runs");
+            assert_eq!(split, whole, "{threads} runs");
         }
-        let (found, keywords) = check_stages(&file, &model, &context, &nodes);
-        assert_eq!((found, keywords), whole);
+        assert_eq!(check_stages(&file, &model, &context, &nodes), whole);
         // The stages and instructions the walk checks are the file's.
         let count: usize = file.stages().iter().map(|s| 1 + s.instructions.len()).sum();
-        assert_eq!(whole.1.len(), count);
+        assert_eq!(whole.keywords.len(), count);
     }
 }
