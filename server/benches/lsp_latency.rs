@@ -1,7 +1,9 @@
 //! The language server's latency as an editor sees it, over stdio with the release binary:
 //! `initialize` on fresh processes, and one-character edits until the last byte of their
 //! diagnostics arrives (this client's own JSON parsing left out), in a realistic 60-line
-//! Dockerfile and a generated 5,000-line one; plus the peak memory.
+//! Dockerfile and a generated 5,000-line one; plus the peak memory. The 5,000-line edits
+//! are measured again, outside the memory figure, in a directory without a
+//! `.dockerignore`, where a file-wide rule reads what every instruction copies.
 //!
 //! Run with `cargo bench -p dockerfile-lsp --bench lsp_latency`. Set `LSP_BENCH_JSON=path`
 //! to also write the figures as JSON, and `LSP_BENCH_STRICT=1` to exit with status 1 when a
@@ -144,11 +146,10 @@ struct DocumentFigures {
 
 /// Opens `text`, then alternately inserts a character at the edit point and deletes it,
 /// timing each from writing the didChange to receiving the diagnostics of its version.
-fn edit_latency(client: &mut LspClient, name: &str, text: &str, plan: Plan) -> DocumentFigures {
-    let doc = uri(name);
+fn edit_latency(client: &mut LspClient, doc: &str, text: &str, plan: Plan) -> DocumentFigures {
     let start = Instant::now();
-    client.open(&doc, "dockerfile", 1, text);
-    let diagnostics = client.wait_diagnostics(&doc, 1, DEFAULT_TIMEOUT).len();
+    client.open(doc, "dockerfile", 1, text);
+    let diagnostics = client.wait_diagnostics(doc, 1, DEFAULT_TIMEOUT).len();
     let open = start.elapsed();
 
     let at = edit_point(text);
@@ -172,12 +173,12 @@ fn edit_latency(client: &mut LspClient, name: &str, text: &str, plan: Plan) -> D
 
         let start = Instant::now();
         client.send_raw(&bytes);
-        let (_, elapsed) = client.timed_wait_diagnostics(&doc, version, start, DEFAULT_TIMEOUT);
+        let (_, elapsed) = client.timed_wait_diagnostics(doc, version, start, DEFAULT_TIMEOUT);
         if i >= warmup {
             samples.push(elapsed);
         }
     }
-    client.close(&doc);
+    client.close(doc);
 
     DocumentFigures {
         lines: text.lines().count(),
@@ -185,6 +186,23 @@ fn edit_latency(client: &mut LspClient, name: &str, text: &str, plan: Plan) -> D
         edits: Summary::of(&samples),
         diagnostics,
     }
+}
+
+/// The edits of the 5,000-line file again, as a file on disk in a project without a
+/// `.dockerignore` (a server of its own, so that the memory figure stays comparable).
+fn without_dockerignore(text: &str, plan: Plan) -> DocumentFigures {
+    let project = tempfile::tempdir().expect("a temporary directory");
+    for name in ["requirements.txt", "pyproject.toml", "README.md"] {
+        std::fs::write(project.path().join(name), "").expect("a project file");
+    }
+    std::fs::create_dir(project.path().join("docs")).expect("a project folder");
+    let doc = format!("file://{}/Dockerfile", project.path().display());
+    let mut client = LspClient::spawn(EXE, &["--stdio"]);
+    client.keep_history = false;
+    client.initialize(ENCODINGS);
+    let figures = edit_latency(&mut client, &doc, text, plan);
+    client.shutdown_and_exit();
+    figures
 }
 
 struct Target {
@@ -204,18 +222,15 @@ fn main() -> ExitCode {
     let round_trip = round_trip_latency(&mut client, plan);
     let small = edit_latency(
         &mut client,
-        "realistic/Dockerfile",
+        &uri("realistic/Dockerfile"),
         &common::realistic_dockerfile(),
         plan,
     );
-    let large = edit_latency(
-        &mut client,
-        "generated/Dockerfile",
-        &common::generate_dockerfile(5_000),
-        plan,
-    );
+    let large_text = common::generate_dockerfile(5_000);
+    let large = edit_latency(&mut client, &uri("generated/Dockerfile"), &large_text, plan);
     let peak_rss_kib = client.peak_rss_kib();
     let status = client.shutdown_and_exit();
+    let unignored = without_dockerignore(&large_text, plan);
 
     let peak_rss_mib = peak_rss_kib.map(|kib| kib as f64 / 1024.0);
     let targets = [
@@ -273,6 +288,10 @@ fn main() -> ExitCode {
             figures.edits,
         );
     }
+    row(
+        &format!("{} lines, no .dockerignore: didChange", unignored.lines),
+        unignored.edits,
+    );
     for figures in [&small, &large] {
         let _ = writeln!(
             table,
@@ -307,6 +326,10 @@ fn main() -> ExitCode {
             );
         }
     }
+    println!(
+        "note: without a .dockerignore it has {} (missing-dockerignore among them)",
+        unignored.diagnostics
+    );
 
     if let Some(path) = std::env::var_os("LSP_BENCH_JSON") {
         let document = |f: &DocumentFigures| {
@@ -322,6 +345,7 @@ fn main() -> ExitCode {
             "initialize": initialize.json(),
             "round_trip": round_trip.json(),
             "documents": [document(&small), document(&large)],
+            "without_dockerignore": document(&unignored),
             "peak_rss_kib": peak_rss_kib,
             "targets": targets
                 .iter()
