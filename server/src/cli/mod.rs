@@ -135,7 +135,8 @@ struct CheckArgs {
     #[arg(long)]
     registry: bool,
 
-    /// How many files are checked at once [default: the number of CPUs]
+    /// How many threads check files (and share out the stages of a large file)
+    /// [default: the number of CPUs]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 

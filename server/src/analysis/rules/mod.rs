@@ -51,6 +51,7 @@ mod slim_base;
 pub use build_context::ContextUse;
 pub use registry_images::format_size;
 pub use slim_base::slimmer_tags;
+pub use walk::limit_threads;
 mod ssh;
 mod stages;
 mod sudo;

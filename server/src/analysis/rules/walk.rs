@@ -4,6 +4,7 @@
 use std::num::NonZero;
 use std::ops::Range;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustc_hash::FxHashMap;
 use tree_sitter::Node;
@@ -56,10 +57,23 @@ pub(super) fn check_stages(
     outline
 }
 
-/// The cores this process may use, asked once (the answer reads cgroup files).
+/// At most this many threads check one file's stages (0: as many as there are cores).
+static THREAD_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// Caps the threads a full check of one file uses (the CLI's `--threads`).
+pub fn limit_threads(threads: usize) {
+    THREAD_LIMIT.store(threads, Ordering::Relaxed);
+}
+
+/// The cores this process may use (asked once: the answer reads cgroup files), within
+/// the limit.
 fn threads() -> usize {
-    static THREADS: OnceLock<usize> = OnceLock::new();
-    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZero::get))
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZero::get));
+    match THREAD_LIMIT.load(Ordering::Relaxed) {
+        0 => cores,
+        limit => cores.min(limit),
+    }
 }
 
 /// Consecutive runs of stage indices of about the same size in bytes, at most one per
@@ -221,6 +235,14 @@ mod tests {
             .collect();
         assert_eq!(runs(&nodes, 4), vec![0..3]);
         assert_eq!(runs(&[], 4), vec![0..0]);
+    }
+
+    #[test]
+    fn the_thread_limit_caps_the_cores() {
+        limit_threads(1);
+        assert_eq!(threads(), 1);
+        limit_threads(0);
+        assert!(threads() >= 1);
     }
 
     #[test]
