@@ -19,9 +19,9 @@ use crate::syntax::Dockerfile;
 const BYTES_PER_THREAD: usize = 32 * 1024;
 
 /// The findings of the stages and what file-wide rules read of their instructions, in
-/// source order. Stages are
-/// independent once each knows what its base stage left (ENV, USER, WORKDIR, SHELL),
-/// so a large file is cut into runs of consecutive stages, one per core.
+/// source order. Stages are independent once each knows what its base stage left (ENV,
+/// USER, WORKDIR, SHELL), so a large file is cut into runs of consecutive stages, one
+/// per core.
 pub(super) fn check_stages(
     file: &Dockerfile<'_>,
     model: &FileModel,
