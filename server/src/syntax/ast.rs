@@ -586,12 +586,11 @@ impl<'t> Instruction<'t> {
     /// them nowhere else), so the walk stops at the first argument instead of reading
     /// a long RUN or heredoc to its end.
     fn each_flag(&self, mut visit: impl FnMut(Flag<'t>)) {
-        let ids = kind_ids();
+        let flag = kind_ids().flag;
         self.each_named_child(|n| {
-            let kind = n.kind_id();
-            if kind == ids.flag {
+            if n.kind_id() == flag {
                 visit(self.flag_of(n));
-            } else if kind != ids.keyword && kind != ids.comment && kind != ids.line_continuation {
+            } else if !is_before_arguments(n) {
                 return Some(());
             }
             None
@@ -627,9 +626,7 @@ impl<'t> Instruction<'t> {
 
     /// The first named child that is not the keyword, a flag or an extra.
     fn first_argument_child(&self) -> Option<Node<'t>> {
-        let ids = kind_ids();
-        let skipped = [ids.keyword, ids.flag, ids.comment, ids.line_continuation];
-        self.each_named_child(|n| (!skipped.contains(&n.kind_id())).then_some(n))
+        self.each_named_child(|n| (!is_before_arguments(n)).then_some(n))
     }
 
     pub fn shell_command(&self) -> Option<Node<'t>> {
@@ -781,6 +778,13 @@ impl<'t> Instruction<'t> {
     pub fn text(&self, node: Node<'_>) -> &'t str {
         node_text(node, self.src)
     }
+}
+
+/// Whether a named child of an instruction is one of what precedes its arguments: the
+/// keyword, a flag, or an extra (comment, line continuation) among them.
+fn is_before_arguments(node: Node<'_>) -> bool {
+    let ids = kind_ids();
+    [ids.keyword, ids.flag, ids.comment, ids.line_continuation].contains(&node.kind_id())
 }
 
 fn line_end(node: Node<'_>) -> usize {
