@@ -477,32 +477,24 @@ impl Memo {
         for (key, (found, uses)) in next {
             self.cache.entry(key).or_insert((found, 0)).1 += uses;
         }
-        let first_keyword: usize = walked.nodes[..k]
-            .iter()
-            .map(|(_, f)| f.keywords.len())
-            .sum();
-        let old_keywords = walked.nodes[k].1.keywords.len();
-        let after = first_keyword + found.keywords.len();
-        walked.keywords.splice(
-            first_keyword..first_keyword + old_keywords,
-            found.keywords.iter().map(|kw| moved(kw, at)),
+        splice_node_items(
+            &mut walked.keywords,
+            &walked.nodes,
+            k,
+            &found,
+            |f| &f.keywords,
+            |kw| moved(kw, at),
+            |kw| kw.range = shift(&kw.range, delta),
         );
-        for keyword in &mut walked.keywords[after..] {
-            keyword.range = shift(&keyword.range, delta);
-        }
-        let first_use: usize = walked.nodes[..k]
-            .iter()
-            .map(|(_, f)| f.context_uses.len())
-            .sum();
-        let old_uses = walked.nodes[k].1.context_uses.len();
-        let after = first_use + found.context_uses.len();
-        walked.context_uses.splice(
-            first_use..first_use + old_uses,
-            found.context_uses.iter().map(|u| u.moved(at as isize)),
+        splice_node_items(
+            &mut walked.context_uses,
+            &walked.nodes,
+            k,
+            &found,
+            |f| &f.context_uses,
+            |used| used.moved(at as isize),
+            |used| used.shift(delta),
         );
-        for used in &mut walked.context_uses[after..] {
-            used.shift(delta);
-        }
         walked.summaries[stage] = found.summary.clone();
         walked.nodes[k] = (at, found);
         walked.texts[k] = (range, kind, text_hash);
@@ -518,6 +510,25 @@ impl Memo {
 }
 
 /// What every cache key of a walk depends on besides the node's own text.
+/// In a list gathered from every top-level node in order (keywords, uses of the build
+/// context), puts what `found` has in place of node `k`'s items, made absolute with
+/// `moved`, and moves the items of the nodes after it with `shift`.
+fn splice_node_items<T>(
+    all: &mut Vec<T>,
+    nodes: &[(usize, Arc<Found>)],
+    k: usize,
+    found: &Found,
+    items: impl Fn(&Found) -> &[T],
+    moved: impl Fn(&T) -> T,
+    shift: impl FnMut(&mut T),
+) {
+    let first: usize = nodes[..k].iter().map(|(_, f)| items(f).len()).sum();
+    let old = items(&nodes[k].1).len();
+    let after = first + items(found).len();
+    all.splice(first..first + old, items(found).iter().map(moved));
+    all[after..].iter_mut().for_each(shift);
+}
+
 fn inputs(base: &FxHasher, model: &FileModel) -> u64 {
     let mut hasher = base.clone();
     model.fingerprint().hash(&mut hasher);
