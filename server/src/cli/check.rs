@@ -191,10 +191,10 @@ fn check_all(options: Options<'_>, out: &mut dyn Write, err: &mut dyn Write) -> 
     };
     let files = items.iter().filter(|i| matches!(i, Item::File(_))).count();
     let progress = (options.progress && files > PROGRESS_FROM).then(|| progress_bar(files));
+    // A large file's stages are shared between threads too, as many as check files.
+    crate::analysis::rules::limit_threads(options.threads);
     // Registry lookups take turns with one client and tell each failure once, on the
     // first file that meets it: on one thread, that is the same file every run.
-    // A large file's stages are shared between threads too, as many as checks files.
-    crate::analysis::rules::limit_threads(options.threads);
     let threads = if shared.registry.is_some() {
         1
     } else {

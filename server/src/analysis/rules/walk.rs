@@ -204,16 +204,19 @@ mod tests {
         text
     }
 
+    fn stage_nodes<'t>(file: &Dockerfile<'t>) -> Vec<Node<'t>> {
+        file.top_level()
+            .into_iter()
+            .filter(|n| syntax::is_stage(*n))
+            .collect()
+    }
+
     #[test]
     fn runs_cover_every_stage_once_in_order_and_small_files_stay_whole() {
         let text = file_of(50, 110);
         let tree = syntax::parse(FileKind::Dockerfile, &text, None).unwrap();
         let file = Dockerfile::new(&tree, &text);
-        let nodes: Vec<Node<'_>> = file
-            .top_level()
-            .into_iter()
-            .filter(|n| syntax::is_stage(*n))
-            .collect();
+        let nodes = stage_nodes(&file);
         assert!(text.len() > 4 * BYTES_PER_THREAD, "{}", text.len());
         for threads in 1..=4 {
             let runs = runs(&nodes, threads);
@@ -228,11 +231,7 @@ mod tests {
         let small = file_of(3, 2);
         let tree = syntax::parse(FileKind::Dockerfile, &small, None).unwrap();
         let file = Dockerfile::new(&tree, &small);
-        let nodes: Vec<Node<'_>> = file
-            .top_level()
-            .into_iter()
-            .filter(|n| syntax::is_stage(*n))
-            .collect();
+        let nodes = stage_nodes(&file);
         assert_eq!(runs(&nodes, 4), vec![0..3]);
         assert_eq!(runs(&[], 4), vec![0..0]);
     }
@@ -255,11 +254,7 @@ mod tests {
         let file = Dockerfile::new(&tree, &text);
         let context = Context::default();
         let model = FileModel::new(&file);
-        let nodes: Vec<Node<'_>> = file
-            .top_level()
-            .into_iter()
-            .filter(|n| syntax::is_stage(*n))
-            .collect();
+        let nodes = stage_nodes(&file);
         let whole = StageRun::new(&file, &model, &context, &nodes).check(&(0..nodes.len()));
         for threads in 2..=4 {
             let mut split = Outline::default();
